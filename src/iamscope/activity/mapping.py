@@ -1,0 +1,276 @@
+"""Which IAM action(s) a CloudTrail event needed, and on which resources.
+
+Most event names equal the action (``<prefix>:<eventName>``, checked against the catalogue); the
+rest come from the generated exceptions table ``data/event_actions.json`` (see
+``scripts/gen_event_actions.py``). Lambda's dated event names (``GetFunction20150331v2``) are undated
+first. Resource ARNs come from the event's ``resources`` when they match one of the action's
+resource types, else from ``requestParameters`` (an ARN value, or the ARN format filled from
+parameters named like its placeholders); when an ARN cannot be completed the unknown parts become
+``*`` so a generated policy still covers the call.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Literal, cast
+
+import msgspec
+
+from iamscope.activity.records import Record
+from iamscope.engine.catalog import ActionInfo, Catalog, ResourceTypeInfo
+
+__all__ = [
+    "EventActionTable",
+    "EventMapper",
+    "MappedAction",
+    "MappingStatus",
+    "load_event_action_table",
+]
+
+MappingStatus = Literal["mapped", "permissionless", "service-event", "unmapped"]
+
+_LAMBDA_DATED = re.compile(r"\d{8}(?:v\d+)?$")
+_PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
+# Request parameters that carry the role a call passes to a service (iam:PassRole).
+_ROLE_PARAMETERS = (
+    "role",
+    "roleArn",
+    "roleARN",
+    "executionRoleArn",
+    "serviceRoleArn",
+    "taskRoleArn",
+    "iamRoleArn",
+)
+# CloudTrail parameter names that differ from the catalogue's ARN placeholders.
+_PLACEHOLDER_PARAMETERS: Mapping[str, tuple[str, ...]] = {
+    "ObjectName": ("key",),
+    "BucketName": ("bucketName", "bucket"),
+    "RoleNameWithPath": ("roleName",),
+    "UserNameWithPath": ("userName",),
+    "GroupNameWithPath": ("groupName",),
+    "PolicyNameWithPath": ("policyName",),
+    "SecretId": ("secretId", "name"),
+    "ParameterNameWithoutLeadingSlash": ("name",),
+    "KeyId": ("keyId",),
+}
+_SERVICE_EVENT_TYPES = frozenset({"AwsServiceEvent", "AwsCloudTrailInsight"})
+
+
+@dataclass(frozen=True, slots=True)
+class MappedAction:
+    """One action a call needed, on one resource (``*`` for actions that take none)."""
+
+    action: str
+    resource: str
+    passed_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EventActionTable:
+    """The generated exceptions table: event source -> event name -> actions, and more."""
+
+    sources: Mapping[str, str]
+    events: Mapping[str, Mapping[str, tuple[str, ...]]]
+    permissionless: Mapping[str, frozenset[str]]
+    catalog_version: str
+
+
+def load_event_action_table() -> EventActionTable:
+    """Read the table shipped with the package."""
+    text = (
+        resources.files("iamscope.activity")
+        .joinpath("data", "event_actions.json")
+        .read_text(encoding="utf-8")
+    )
+    raw = cast(dict[str, object], json.loads(text))
+    events = cast(dict[str, dict[str, list[str]]], raw["events"])
+    permissionless = cast(dict[str, list[str]], raw["permissionless"])
+    return EventActionTable(
+        sources=cast(dict[str, str], raw["sources"]),
+        events={s: {n: tuple(a) for n, a in names.items()} for s, names in events.items()},
+        permissionless={s: frozenset(n) for s, n in permissionless.items()},
+        catalog_version=str(raw.get("catalog_version", "")),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    status: MappingStatus
+    actions: tuple[ActionInfo, ...] = ()
+
+
+def partition_of(region: str) -> str:
+    """The partition a region belongs to."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+class EventMapper:
+    """Maps records to actions; rules are cached per (source, name), so the hot path is a dict hit."""
+
+    def __init__(self, catalog: Catalog, table: EventActionTable) -> None:
+        self._catalog = catalog
+        self._table = table
+        self._rules: dict[tuple[str, str], _Rule] = {}
+        self._types: dict[str, tuple[ResourceTypeInfo, ...]] = {}
+
+    def prefix_of(self, source: str) -> str:
+        """The IAM service prefix of an event source (``monitoring.amazonaws.com`` -> ``cloudwatch``)."""
+        return self._table.sources.get(source) or source.split(".", 1)[0]
+
+    def rule(self, source: str, name: str, event_type: str | None = None) -> _Rule:
+        """How events of this source and name map (cached)."""
+        if event_type in _SERVICE_EVENT_TYPES:
+            return _Rule("service-event")
+        key = (source, name)
+        cached = self._rules.get(key)
+        if cached is None:
+            cached = self._compute_rule(source, name)
+            self._rules[key] = cached
+        return cached
+
+    def _compute_rule(self, source: str, name: str) -> _Rule:
+        if source == "lambda.amazonaws.com":
+            name = _LAMBDA_DATED.sub("", name)
+        if name in self._table.permissionless.get(source, frozenset()):
+            return _Rule("permissionless")
+        listed = self._table.events.get(source, {}).get(name)
+        if listed is not None:
+            infos = tuple(i for a in listed if (i := self._catalog.action(a)) is not None)
+            return _Rule("mapped", infos) if infos else _Rule("unmapped")
+        info = self._catalog.action(f"{self.prefix_of(source)}:{name}")
+        return _Rule("mapped", (info,)) if info is not None else _Rule("unmapped")
+
+    def map(self, record: Record) -> tuple[MappingStatus, tuple[MappedAction, ...]]:
+        """The mapping status of one record and the (action, resource) pairs it needed."""
+        source = record.eventSource or ""
+        rule = self.rule(source, record.eventName or "", record.eventType)
+        if rule.status != "mapped":
+            return rule.status, ()
+        region = record.awsRegion or ""
+        account = (
+            record.recipientAccountId
+            or (record.userIdentity.accountId if record.userIdentity else None)
+            or ""
+        )
+        params: dict[str, object] | None = None
+        out: list[MappedAction] = []
+        for info in rule.actions:
+            if info.full_name == "iam:PassRole":
+                if params is None:
+                    params = _params(record)
+                out.extend(self._passed_roles(params, region, account, source))
+                continue
+            types = self._resource_types(info)
+            if not types:
+                out.append(MappedAction(info.full_name, "*"))
+                continue
+            found = _from_resources(record, types)
+            if not found:
+                if params is None:
+                    params = _params(record)
+                found = _from_parameters(params, types, region, account)
+            for arn in found:
+                out.append(MappedAction(info.full_name, arn))
+        return "mapped", tuple(out)
+
+    def _resource_types(self, info: ActionInfo) -> tuple[ResourceTypeInfo, ...]:
+        cached = self._types.get(info.full_name)
+        if cached is None:
+            cached = self._catalog.resource_types_of(info)
+            self._types[info.full_name] = cached
+        return cached
+
+    def _passed_roles(
+        self, params: dict[str, object], region: str, account: str, source: str
+    ) -> list[MappedAction]:
+        service = f"{self.prefix_of(source)}.amazonaws.com"
+        found = [
+            MappedAction("iam:PassRole", value, service)
+            for name in _ROLE_PARAMETERS
+            if isinstance(value := params.get(name), str) and ":role/" in value
+        ]
+        if not found and "iamInstanceProfile" in params:
+            # An instance profile names no role in the request: any role of the account may be passed.
+            partition = partition_of(region)
+            found.append(
+                MappedAction("iam:PassRole", f"arn:{partition}:iam::{account}:role/*", service)
+            )
+        return found
+
+
+def _params(record: Record) -> dict[str, object]:
+    raw = bytes(record.requestParameters)
+    if raw[:1] != b"{":
+        return {}
+    try:
+        value = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        return {}
+    return cast(dict[str, object], value) if isinstance(value, dict) else {}
+
+
+def _from_resources(record: Record, types: tuple[ResourceTypeInfo, ...]) -> list[str]:
+    if not record.resources:
+        return []
+    found: list[str] = []
+    for ref in record.resources:
+        arn = ref.ARN
+        if arn and arn not in found and any(t.arn_regex.fullmatch(arn) for t in types):
+            found.append(arn)
+    return found
+
+
+def _from_parameters(
+    params: dict[str, object], types: tuple[ResourceTypeInfo, ...], region: str, account: str
+) -> list[str]:
+    # 1. A parameter that already is an ARN of one of the action's resource types.
+    for value in params.values():
+        if isinstance(value, str) and value.startswith("arn:"):
+            if any(t.arn_regex.fullmatch(value) for t in types):
+                return [value]
+    # 2. An ARN format whose placeholders are all filled from parameters.
+    partition = partition_of(region)
+    best: str | None = None
+    for resource_type in types:
+        arn, complete = _fill(resource_type.arn_format, params, partition, region, account)
+        if complete:
+            return [arn]
+        if best is None:
+            best = arn
+    # 3. The first type's format with the unknown parts as wildcards.
+    return [best] if best is not None else []
+
+
+def _fill(
+    arn_format: str, params: dict[str, object], partition: str, region: str, account: str
+) -> tuple[str, bool]:
+    complete = True
+
+    def value(match: re.Match[str]) -> str:
+        nonlocal complete
+        name = match.group(1)
+        if name == "Partition":
+            return partition
+        if name == "Region":
+            return region
+        if name == "Account":
+            return account
+        for key in (*_PLACEHOLDER_PARAMETERS.get(name, ()), name[:1].lower() + name[1:], name):
+            found = params.get(key)
+            if isinstance(found, str) and found:
+                if found.startswith("arn:"):
+                    # The parameter holds a full ARN: its last resource part is the name.
+                    found = re.split(r"[:/]", found.split(":", 5)[-1])[-1]
+                return found
+        complete = False
+        return "*"
+
+    return _PLACEHOLDER.sub(value, arn_format), complete

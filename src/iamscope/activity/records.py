@@ -1,0 +1,128 @@
+"""The few CloudTrail record fields iamscope needs, as msgspec Structs, so decoding skips the rest fast."""
+
+from __future__ import annotations
+
+import msgspec
+
+_NULL = msgspec.Raw(b"null")  # an absent field reads like JSON null
+
+__all__ = [
+    "Delivery",
+    "LakeResults",
+    "LookupEvent",
+    "LookupResults",
+    "OnBehalfOf",
+    "Record",
+    "ResourceRef",
+    "SessionAttributes",
+    "SessionContext",
+    "SessionIssuer",
+    "UserIdentity",
+    "WebIdFederationData",
+]
+
+
+class SessionIssuer(msgspec.Struct, frozen=True):
+    """Who issued a temporary session: the role (or user, for federation tokens)."""
+
+    type: str | None = None
+    arn: str | None = None
+    accountId: str | None = None  # noqa: N815 - CloudTrail's field name
+    userName: str | None = None  # noqa: N815
+
+
+class SessionAttributes(msgspec.Struct, frozen=True):
+    """Session attributes; CloudTrail writes ``mfaAuthenticated`` as the string "true"/"false"."""
+
+    mfaAuthenticated: str | bool | None = None  # noqa: N815
+
+
+class WebIdFederationData(msgspec.Struct, frozen=True):
+    """Web identity federation details of a session."""
+
+    federatedProvider: str | None = None  # noqa: N815
+
+
+class SessionContext(msgspec.Struct, frozen=True):
+    """The session part of a user identity."""
+
+    sessionIssuer: SessionIssuer | None = None  # noqa: N815
+    attributes: SessionAttributes | None = None
+    webIdFederationData: WebIdFederationData | None = None  # noqa: N815
+    sourceIdentity: str | None = None  # noqa: N815
+
+
+class OnBehalfOf(msgspec.Struct, frozen=True):
+    """Identity Center: the workforce user a call was made for."""
+
+    userId: str | None = None  # noqa: N815
+    identityStoreArn: str | None = None  # noqa: N815
+
+
+class UserIdentity(msgspec.Struct, frozen=True):
+    """``userIdentity``: who made the call."""
+
+    type: str | None = None
+    principalId: str | None = None  # noqa: N815
+    arn: str | None = None
+    accountId: str | None = None  # noqa: N815
+    userName: str | None = None  # noqa: N815
+    invokedBy: str | None = None  # noqa: N815
+    identityProvider: str | None = None  # noqa: N815
+    sessionContext: SessionContext | None = None  # noqa: N815
+    onBehalfOf: OnBehalfOf | None = None  # noqa: N815
+
+
+class ResourceRef(msgspec.Struct, frozen=True):
+    """One entry of ``resources`` (data events and some management events)."""
+
+    ARN: str | None = None  # noqa: N815
+    type: str | None = None
+    accountId: str | None = None  # noqa: N815
+
+
+class Record(msgspec.Struct, frozen=True):
+    """One CloudTrail event; ``requestParameters`` stays raw and is decoded only when a mapping needs it."""
+
+    eventID: str | None = None  # noqa: N815
+    eventTime: str | None = None  # noqa: N815
+    eventSource: str | None = None  # noqa: N815
+    eventName: str | None = None  # noqa: N815
+    awsRegion: str | None = None  # noqa: N815
+    sourceIPAddress: str | None = None  # noqa: N815
+    userAgent: str | None = None  # noqa: N815
+    errorCode: str | None = None  # noqa: N815
+    readOnly: bool | str | None = None  # noqa: N815
+    eventType: str | None = None  # noqa: N815
+    eventCategory: str | None = None  # noqa: N815
+    recipientAccountId: str | None = None  # noqa: N815
+    vpcEndpointId: str | None = None  # noqa: N815
+    requestID: str | None = None  # noqa: N815
+    userIdentity: UserIdentity | None = None  # noqa: N815
+    resources: list[ResourceRef] | None = None
+    requestParameters: msgspec.Raw = _NULL  # noqa: N815
+
+
+class Delivery(msgspec.Struct, frozen=True):
+    """A trail delivery file: ``{"Records": [...]}``."""
+
+    Records: list[Record]  # noqa: N815
+
+
+class LookupEvent(msgspec.Struct, frozen=True):
+    """One event of ``aws cloudtrail lookup-events`` (Event history); the record is a JSON string."""
+
+    EventId: str | None = None  # noqa: N815
+    CloudTrailEvent: str | None = None  # noqa: N815
+
+
+class LookupResults(msgspec.Struct, frozen=True):
+    """``lookup-events`` output: ``{"Events": [...]}``."""
+
+    Events: list[LookupEvent]  # noqa: N815
+
+
+class LakeResults(msgspec.Struct, frozen=True):
+    """CloudTrail Lake ``get-query-results`` output: rows of one-key ``{column: value}`` cells."""
+
+    QueryResultRows: list[list[dict[str, str]]]  # noqa: N815
