@@ -40,16 +40,19 @@ class DecodedFile:
     skipped: tuple[tuple[int, str], ...] = ()
 
 
-class _RawDelivery(msgspec.Struct, frozen=True):
-    Records: list[msgspec.Raw]  # noqa: N815
+class _RawDelivery(msgspec.Struct, frozen=True, gc=False):
+    Records: list[msgspec.Raw]
 
 
-class _Envelope(msgspec.Struct, frozen=True):
+_ABSENT = msgspec.Raw(b"")
+
+
+class _Envelope(msgspec.Struct, frozen=True, gc=False):
     """Which top-level keys a JSON object has, without decoding their contents."""
 
-    Records: msgspec.Raw | None = None  # noqa: N815
-    Events: msgspec.Raw | None = None  # noqa: N815
-    QueryResultRows: msgspec.Raw | None = None  # noqa: N815
+    Records: msgspec.Raw = _ABSENT
+    Events: msgspec.Raw = _ABSENT
+    QueryResultRows: msgspec.Raw = _ABSENT
 
 
 _DELIVERY = msgspec.json.Decoder(Delivery)
@@ -86,16 +89,20 @@ def decode_trail_file(data: bytes) -> DecodedFile:
         pass  # not a clean delivery file: look at its shape, then go record by record
     except msgspec.DecodeError as exc:
         raise TrailFileError(f"malformed or truncated JSON ({exc})") from exc
-    envelope = _ENVELOPE.decode(text)
-    if envelope.Records is not None:
+    try:
+        msgspec.json.decode(text)  # well-formed at all? (validation may stop before the end)
+    except msgspec.DecodeError as exc:
+        raise TrailFileError(f"malformed or truncated JSON ({exc})") from exc
+    envelope = _ENVELOPE.decode(text)  # the typed pass above proved the JSON well-formed
+    if bytes(envelope.Records):
         try:
             raw = _RAW_DELIVERY.decode(text).Records
         except msgspec.ValidationError as exc:
             raise TrailFileError(f"'Records' is not a list of records ({exc})") from exc
         return _decode_each(raw, "delivery")
-    if envelope.Events is not None:
+    if bytes(envelope.Events):
         return _decode_lookup(text)
-    if envelope.QueryResultRows is not None:
+    if bytes(envelope.QueryResultRows):
         return _decode_lake(text)
     raise TrailFileError(
         "a JSON object without 'Records', 'Events' or 'QueryResultRows': not a CloudTrail file"
@@ -106,10 +113,14 @@ def _decode_array(text: bytes) -> DecodedFile:
     try:
         return DecodedFile(_RECORDS.decode(text), "array")
     except msgspec.ValidationError:
-        pass
+        pass  # some element is not a record: go element by element
     except msgspec.DecodeError as exc:
         raise TrailFileError(f"malformed or truncated JSON ({exc})") from exc
-    return _decode_each(_RAW_LIST.decode(text), "array")
+    try:
+        raw = _RAW_LIST.decode(text)
+    except msgspec.DecodeError as exc:
+        raise TrailFileError(f"malformed or truncated JSON ({exc})") from exc
+    return _decode_each(raw, "array")
 
 
 def _decode_each(raw: list[msgspec.Raw], shape: str) -> DecodedFile:

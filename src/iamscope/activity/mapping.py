@@ -98,9 +98,20 @@ def load_event_action_table() -> EventActionTable:
 
 
 @dataclass(frozen=True, slots=True)
+class _Target:
+    """One action of a rule, with what resource extraction needs precomputed."""
+
+    name: str
+    types: tuple[ResourceTypeInfo, ...]
+    passes_role: bool
+    requires_resource: bool  # some resource type is required: a request always names one
+
+
+@dataclass(frozen=True, slots=True)
 class _Rule:
     status: MappingStatus
     actions: tuple[ActionInfo, ...] = ()
+    targets: tuple[_Target, ...] = ()
 
 
 def partition_of(region: str) -> str:
@@ -118,21 +129,37 @@ class EventMapper:
     def __init__(self, catalog: Catalog, table: EventActionTable) -> None:
         self._catalog = catalog
         self._table = table
-        self._rules: dict[tuple[str, str], _Rule] = {}
+        self._rules: dict[tuple[str, str, str | None], _Rule] = {}
         self._types: dict[str, tuple[ResourceTypeInfo, ...]] = {}
+        # (action, CloudTrail resource type) -> whether ARNs of that type fit the action.
+        self._fits: dict[tuple[str, str], bool] = {}
 
     def prefix_of(self, source: str) -> str:
         """The IAM service prefix of an event source (``monitoring.amazonaws.com`` -> ``cloudwatch``)."""
         return self._table.sources.get(source) or source.split(".", 1)[0]
 
     def rule(self, source: str, name: str, event_type: str | None = None) -> _Rule:
-        """How events of this source and name map (cached)."""
-        if event_type in _SERVICE_EVENT_TYPES:
-            return _Rule("service-event")
-        key = (source, name)
+        """How events of this source, name and type map (cached)."""
+        key = (source, name, event_type)
         cached = self._rules.get(key)
         if cached is None:
-            cached = self._compute_rule(source, name)
+            if event_type in _SERVICE_EVENT_TYPES:
+                cached = _Rule("service-event")
+            else:
+                cached = self._compute_rule(source, name)
+                cached = _Rule(
+                    cached.status,
+                    cached.actions,
+                    tuple(
+                        _Target(
+                            i.full_name,
+                            self._resource_types(i),
+                            i.full_name == "iam:PassRole",
+                            any(r.required for r in i.resource_types),
+                        )
+                        for i in cached.actions
+                    ),
+                )
             self._rules[key] = cached
         return cached
 
@@ -151,7 +178,9 @@ class EventMapper:
     def map(self, record: Record) -> tuple[MappingStatus, tuple[MappedAction, ...]]:
         """The mapping status of one record and the (action, resource) pairs it needed."""
         source = record.eventSource or ""
-        rule = self.rule(source, record.eventName or "", record.eventType)
+        rule = self._rules.get((source, record.eventName or "", record.eventType))
+        if rule is None:
+            rule = self.rule(source, record.eventName or "", record.eventType)
         if rule.status != "mapped":
             return rule.status, ()
         region = record.awsRegion or ""
@@ -162,31 +191,64 @@ class EventMapper:
         )
         params: dict[str, object] | None = None
         out: list[MappedAction] = []
-        for info in rule.actions:
-            if info.full_name == "iam:PassRole":
+        for target in rule.targets:
+            if target.passes_role:
                 if params is None:
                     params = _params(record)
                 out.extend(self._passed_roles(params, region, account, source))
                 continue
-            types = self._resource_types(info)
+            types = target.types
             if not types:
-                out.append(MappedAction(info.full_name, "*"))
+                out.append(MappedAction(target.name, "*"))
                 continue
-            found = _from_resources(record, types)
+            found = self._from_resources(record, target.name, types)
             if not found:
                 if params is None:
                     params = _params(record)
-                found = _from_parameters(params, types, region, account)
+                found = _from_parameters(params, types, region, account, target.requires_resource)
             for arn in found:
-                out.append(MappedAction(info.full_name, arn))
+                out.append(MappedAction(target.name, arn))
         return "mapped", tuple(out)
 
     def _resource_types(self, info: ActionInfo) -> tuple[ResourceTypeInfo, ...]:
+        """The action's resource types, most likely first: required ones, then the action's service."""
         cached = self._types.get(info.full_name)
         if cached is None:
-            cached = self._catalog.resource_types_of(info)
+            required = {r.name.lower() for r in info.resource_types if r.required}
+            cached = tuple(
+                sorted(
+                    self._catalog.resource_types_of(info),
+                    key=lambda t: (
+                        t.name.lower() not in required,
+                        f":{info.service}:" not in t.arn_format,
+                    ),
+                )
+            )
             self._types[info.full_name] = cached
         return cached
+
+    def _from_resources(
+        self, record: Record, action: str, types: tuple[ResourceTypeInfo, ...]
+    ) -> list[str]:
+        """ARNs in ``resources`` of a type the action takes (decided once per CloudTrail type)."""
+        if not record.resources:
+            return []
+        found: list[str] = []
+        fits = self._fits
+        for ref in record.resources:
+            arn = ref.ARN
+            if not arn or arn in found:
+                continue
+            # ARNs of one CloudTrail type (AWS::S3::Object...) share a shape: match it once.
+            key = (action, ref.type)
+            fit = fits.get(key) if ref.type is not None else None
+            if fit is None:
+                fit = any(t.arn_regex.fullmatch(arn) for t in types)
+                if ref.type is not None:
+                    fits[key] = fit
+            if fit:
+                found.append(arn)
+        return found
 
     def _passed_roles(
         self, params: dict[str, object], region: str, account: str, source: str
@@ -217,19 +279,12 @@ def _params(record: Record) -> dict[str, object]:
     return cast(dict[str, object], value) if isinstance(value, dict) else {}
 
 
-def _from_resources(record: Record, types: tuple[ResourceTypeInfo, ...]) -> list[str]:
-    if not record.resources:
-        return []
-    found: list[str] = []
-    for ref in record.resources:
-        arn = ref.ARN
-        if arn and arn not in found and any(t.arn_regex.fullmatch(arn) for t in types):
-            found.append(arn)
-    return found
-
-
 def _from_parameters(
-    params: dict[str, object], types: tuple[ResourceTypeInfo, ...], region: str, account: str
+    params: dict[str, object],
+    types: tuple[ResourceTypeInfo, ...],
+    region: str,
+    account: str,
+    required: bool,
 ) -> list[str]:
     # 1. A parameter that already is an ARN of one of the action's resource types.
     for value in params.values():
@@ -245,8 +300,11 @@ def _from_parameters(
             return [arn]
         if best is None:
             best = arn
-    # 3. The first type's format with the unknown parts as wildcards.
-    return [best] if best is not None else []
+    # 3. No resource named: "*" when the action may be called without one (List/Describe
+    #    calls over everything); otherwise the likeliest type's format with wildcards.
+    if not required:
+        return ["*"]
+    return [best] if best is not None else ["*"]
 
 
 def _fill(

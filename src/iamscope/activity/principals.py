@@ -12,7 +12,7 @@ from typing import Literal
 
 from iamscope.activity.records import UserIdentity
 
-__all__ = ["Attribution", "PrincipalKind", "attribute"]
+__all__ = ["Attribution", "PrincipalKind", "attribute", "role_from_session_arn"]
 
 PrincipalKind = Literal[
     "user",
@@ -41,7 +41,7 @@ class Attribution:
     via_service: str | None = None
 
 
-def _role_from_session_arn(arn: str) -> str:
+def role_from_session_arn(arn: str) -> str:
     """arn:aws:sts::A:assumed-role/Name/session -> arn:aws:iam::A:role/Name (the path is not in it)."""
     head, _, resource = arn.partition(":assumed-role/")
     name = resource.split("/", 1)[0]
@@ -82,7 +82,7 @@ def attribute(identity: UserIdentity | None, event_source: str = "") -> Attribut
         )
     if kind == "AssumedRole":
         issuer = identity.sessionContext.sessionIssuer if identity.sessionContext else None
-        role_arn = issuer.arn if issuer is not None and issuer.arn else _role_from_session_arn(arn)
+        role_arn = issuer.arn if issuer is not None and issuer.arn else role_from_session_arn(arn)
         session = arn.rsplit("/", 1)[1] if "/" in arn else None
         role_name = role_arn.rsplit("/", 1)[-1]
         principal_kind: PrincipalKind = (

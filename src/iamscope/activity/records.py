@@ -22,7 +22,7 @@ __all__ = [
 ]
 
 
-class SessionIssuer(msgspec.Struct, frozen=True):
+class SessionIssuer(msgspec.Struct, frozen=True, gc=False):
     """Who issued a temporary session: the role (or user, for federation tokens)."""
 
     type: str | None = None
@@ -31,19 +31,19 @@ class SessionIssuer(msgspec.Struct, frozen=True):
     userName: str | None = None  # noqa: N815
 
 
-class SessionAttributes(msgspec.Struct, frozen=True):
+class SessionAttributes(msgspec.Struct, frozen=True, gc=False):
     """Session attributes; CloudTrail writes ``mfaAuthenticated`` as the string "true"/"false"."""
 
     mfaAuthenticated: str | bool | None = None  # noqa: N815
 
 
-class WebIdFederationData(msgspec.Struct, frozen=True):
+class WebIdFederationData(msgspec.Struct, frozen=True, gc=False):
     """Web identity federation details of a session."""
 
     federatedProvider: str | None = None  # noqa: N815
 
 
-class SessionContext(msgspec.Struct, frozen=True):
+class SessionContext(msgspec.Struct, frozen=True, gc=False):
     """The session part of a user identity."""
 
     sessionIssuer: SessionIssuer | None = None  # noqa: N815
@@ -52,14 +52,14 @@ class SessionContext(msgspec.Struct, frozen=True):
     sourceIdentity: str | None = None  # noqa: N815
 
 
-class OnBehalfOf(msgspec.Struct, frozen=True):
+class OnBehalfOf(msgspec.Struct, frozen=True, gc=False):
     """Identity Center: the workforce user a call was made for."""
 
     userId: str | None = None  # noqa: N815
     identityStoreArn: str | None = None  # noqa: N815
 
 
-class UserIdentity(msgspec.Struct, frozen=True):
+class UserIdentity(msgspec.Struct, frozen=True, gc=False):
     """``userIdentity``: who made the call."""
 
     type: str | None = None
@@ -73,15 +73,15 @@ class UserIdentity(msgspec.Struct, frozen=True):
     onBehalfOf: OnBehalfOf | None = None  # noqa: N815
 
 
-class ResourceRef(msgspec.Struct, frozen=True):
+class ResourceRef(msgspec.Struct, frozen=True, gc=False):
     """One entry of ``resources`` (data events and some management events)."""
 
-    ARN: str | None = None  # noqa: N815
+    ARN: str | None = None
     type: str | None = None
     accountId: str | None = None  # noqa: N815
 
 
-class Record(msgspec.Struct, frozen=True):
+class Record(msgspec.Struct, frozen=True, gc=False):
     """One CloudTrail event; ``requestParameters`` stays raw and is decoded only when a mapping needs it."""
 
     eventID: str | None = None  # noqa: N815
@@ -103,26 +103,26 @@ class Record(msgspec.Struct, frozen=True):
     requestParameters: msgspec.Raw = _NULL  # noqa: N815
 
 
-class Delivery(msgspec.Struct, frozen=True):
+class Delivery(msgspec.Struct, frozen=True, gc=False):
     """A trail delivery file: ``{"Records": [...]}``."""
 
-    Records: list[Record]  # noqa: N815
+    Records: list[Record]
 
 
-class LookupEvent(msgspec.Struct, frozen=True):
+class LookupEvent(msgspec.Struct, frozen=True, gc=False):
     """One event of ``aws cloudtrail lookup-events`` (Event history); the record is a JSON string."""
 
-    EventId: str | None = None  # noqa: N815
-    CloudTrailEvent: str | None = None  # noqa: N815
+    EventId: str | None = None
+    CloudTrailEvent: str | None = None
 
 
-class LookupResults(msgspec.Struct, frozen=True):
+class LookupResults(msgspec.Struct, frozen=True, gc=False):
     """``lookup-events`` output: ``{"Events": [...]}``."""
 
-    Events: list[LookupEvent]  # noqa: N815
+    Events: list[LookupEvent]
 
 
-class LakeResults(msgspec.Struct, frozen=True):
+class LakeResults(msgspec.Struct, frozen=True, gc=False):
     """CloudTrail Lake ``get-query-results`` output: rows of one-key ``{column: value}`` cells."""
 
-    QueryResultRows: list[list[dict[str, str]]]  # noqa: N815
+    QueryResultRows: list[list[dict[str, str]]]

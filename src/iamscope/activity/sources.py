@@ -28,6 +28,7 @@ class TrailSource:
 
     name: str
     load: Callable[[], bytes]
+    path: Path | None = None  # set for local files: workers read them themselves
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +53,7 @@ def iter_trail_sources(
         if local.is_dir():
             yield from _directory_sources(local)
         elif local.is_file():
-            yield TrailSource(str(local), local.read_bytes)
+            yield TrailSource(str(local), local.read_bytes, local)
         else:
             problems.append(SourceProblem(path, "no such file or directory"))
 
@@ -67,7 +68,7 @@ def _directory_sources(root: Path) -> Iterator[TrailSource]:
         for name in sorted(files):
             if _is_trail_name(name):
                 path = Path(folder) / name
-                yield TrailSource(str(path), path.read_bytes)
+                yield TrailSource(str(path), path.read_bytes, path)
 
 
 def _default_s3_client() -> S3Client:

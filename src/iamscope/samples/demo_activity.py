@@ -215,7 +215,7 @@ def _write(dest_dir: Path, org_id: str, records: list[JsonObject], rng: random.R
         )
         folder.mkdir(parents=True, exist_ok=True)
         name = _file_name(DEMO_ACCOUNT, region, hour + timedelta(minutes=5), rng)
-        (folder / name).write_bytes(igzip.compress(encoder.encode({"Records": group})))
+        (folder / name).write_bytes(igzip.compress(encoder.encode({"Records": group}), mtime=0))
 
 
 def write_demo_activity(

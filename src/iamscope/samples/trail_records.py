@@ -99,7 +99,7 @@ class TrailRecordFactory:
     ) -> JsonObject:
         """One record with the fields AWS writes, in AWS's order."""
         stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-        host = f"{source.split('.')[0]}.{region}.amazonaws.com"
+        host = f"{source.split('.', maxsplit=1)[0]}.{region}.amazonaws.com"
         record: JsonObject = {
             "eventVersion": "1.10" if data_event else "1.09",
             "userIdentity": caller.identity(stamp),

@@ -1,0 +1,234 @@
+"""Questions asked of the activity store: per-principal use, data-event coverage, unmapped events."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+
+from iamscope.activity.principals import role_from_session_arn
+from iamscope.activity.store import ActivityStore
+from iamscope.model.activity import (
+    ActionUse,
+    ActivitySummary,
+    DataEventSource,
+    PrincipalActivity,
+    StoreProblem,
+    UnmappedEvent,
+)
+
+__all__ = [
+    "DATA_EVENT_SOURCES",
+    "PrincipalFilter",
+    "TimeWindow",
+    "action_uses",
+    "data_event_sources",
+    "principal_filter",
+    "summarise",
+]
+
+RESOURCES_PER_ACTION = 20
+
+
+@dataclass(frozen=True, slots=True)
+class _DataSourceSpec:
+    name: str
+    event_source: str
+    sql: str
+    actions: tuple[str, ...]
+
+
+DATA_EVENT_SOURCES: tuple[_DataSourceSpec, ...] = (
+    _DataSourceSpec(
+        "S3 object",
+        "s3.amazonaws.com",
+        "event_source = 's3.amazonaws.com' AND (category = 'Data' OR event_name IN "
+        "('GetObject', 'PutObject', 'DeleteObject', 'HeadObject', 'CopyObject', "
+        "'CreateMultipartUpload', 'UploadPart', 'CompleteMultipartUpload', 'DeleteObjects'))",
+        ("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"),
+    ),
+    _DataSourceSpec(
+        "Lambda invoke",
+        "lambda.amazonaws.com",
+        "event_source = 'lambda.amazonaws.com' AND event_name IN ('Invoke', "
+        "'InvokeWithResponseStream', 'InvokeAsync')",
+        ("lambda:InvokeFunction",),
+    ),
+    _DataSourceSpec(
+        "DynamoDB item",
+        "dynamodb.amazonaws.com",
+        "event_source = 'dynamodb.amazonaws.com' AND (category = 'Data' OR event_name IN "
+        "('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem', "
+        "'BatchWriteItem', 'TransactGetItems', 'TransactWriteItems'))",
+        ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"),
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TimeWindow:
+    """Only events at or after ``since`` and before ``until`` (either may be open)."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def sql(self, column: str = "event_time") -> tuple[str, list[object]]:
+        """A SQL condition and its parameters."""
+        parts: list[str] = []
+        params: list[object] = []
+        if self.since is not None:
+            parts.append(f"{column} >= ?")
+            params.append(self.since)
+        if self.until is not None:
+            parts.append(f"{column} < ?")
+            params.append(self.until)
+        return (" AND ".join(parts) or "TRUE"), params
+
+
+@dataclass(frozen=True, slots=True)
+class PrincipalFilter:
+    """Which stored principal(s) an ARN given by a user means."""
+
+    arn: str
+    sql: str
+    params: tuple[object, ...]
+
+
+def principal_filter(arn: str, column: str = "principal_arn") -> PrincipalFilter:
+    """Match a user, a role (with or without its path), or a role session given as ARN."""
+    if ":assumed-role/" in arn:
+        arn = role_from_session_arn(arn)
+    head, sep, name = arn.rpartition("/")
+    if sep and ":role/" in arn and head.endswith(":role"):
+        # A role ARN without a path also matches the stored ARN, which carries the path.
+        return PrincipalFilter(arn, f"({column} = ? OR {column} LIKE ?)", (arn, f"{head}/%/{name}"))
+    return PrincipalFilter(arn, f"{column} = ?", (arn,))
+
+
+def action_uses(
+    con: duckdb.DuckDBPyConnection,
+    where: str,
+    params: Sequence[object],
+    limit_resources: int = RESOURCES_PER_ACTION,
+) -> dict[str, list[ActionUse]]:
+    """Per principal: the actions in ``calls`` rows matching ``where``, with top resources."""
+    rows = con.execute(
+        f"""
+        WITH r AS (
+            SELECT principal_arn, action, resource, count(*) AS n,
+                   min(event_time) AS f, max(event_time) AS l
+            FROM calls WHERE {where} GROUP BY ALL
+        )
+        SELECT principal_arn, action, sum(n)::BIGINT, min(f), max(l), count(*),
+               list(resource ORDER BY n DESC, resource)[1:{int(limit_resources)}]
+        FROM r GROUP BY principal_arn, action ORDER BY principal_arn, action
+        """,
+        list(params),
+    ).fetchall()
+    out: dict[str, list[ActionUse]] = defaultdict(list)
+    for principal, action, calls, first, last, count, resources in rows:
+        out[principal].append(
+            ActionUse(action, int(calls), first, last, int(count), tuple(resources))
+        )
+    return out
+
+
+def data_event_sources(con: duckdb.DuckDBPyConnection) -> tuple[DataEventSource, ...]:
+    """For each data-event source: how many events were recorded, and which accounts have none."""
+    accounts = [
+        str(a)
+        for (a,) in con.execute(
+            "SELECT DISTINCT account_id FROM events WHERE account_id IS NOT NULL ORDER BY 1"
+        ).fetchall()
+    ]
+    out = []
+    for spec in DATA_EVENT_SOURCES:
+        per_account = dict(
+            con.execute(
+                f"SELECT account_id, count(*) FROM events WHERE {spec.sql} GROUP BY ALL"
+            ).fetchall()
+        )
+        total = sum(int(n) for n in per_account.values())
+        missing = tuple(a for a in accounts if a not in per_account)
+        out.append(DataEventSource(spec.name, spec.event_source, total, spec.actions, missing))
+    return tuple(out)
+
+
+def summarise(
+    store: ActivityStore, principal: str | None = None, window: TimeWindow | None = None
+) -> ActivitySummary:
+    """The store's summary; with ``principal``, only that principal's activity."""
+    con = store.connection
+    window = window or TimeWindow()
+    time_sql, time_params = window.sql()
+    where, params = time_sql, list(time_params)
+    if principal is not None:
+        wanted = principal_filter(principal)
+        where = f"{where} AND {wanted.sql}"
+        params.extend(wanted.params)
+    head = con.execute(
+        f"SELECT count(*), min(event_time), max(event_time) FROM events WHERE {where}", params
+    ).fetchone()
+    events, first, last = (int(head[0]), head[1], head[2]) if head else (0, None, None)
+    used = action_uses(con, f"outcome = 'success' AND {where}", params)
+    denied = action_uses(con, f"outcome = 'denied' AND {where}", params)
+    principals = []
+    for row in con.execute(
+        f"""
+        SELECT principal_arn, any_value(principal_kind), any_value(principal_account), count(*),
+               min(event_time), max(event_time), count(*) FILTER (WHERE outcome = 'failed'),
+               count(DISTINCT session_name)
+        FROM events WHERE {where} GROUP BY principal_arn ORDER BY count(*) DESC, principal_arn
+        """,
+        params,
+    ).fetchall():
+        arn = str(row[0])
+        principals.append(
+            PrincipalActivity(
+                arn=arn,
+                kind=str(row[1]),
+                account=str(row[2] or ""),
+                events=int(row[3]),
+                first_seen=row[4],
+                last_seen=row[5],
+                actions=tuple(used.get(arn, ())),
+                denied=tuple(denied.get(arn, ())),
+                failed_calls=int(row[6]),
+                sessions=int(row[7]),
+            )
+        )
+    unmapped = tuple(
+        UnmappedEvent(str(s), str(n), int(c))
+        for s, n, c in con.execute(
+            f"SELECT event_source, event_name, count(*) FROM events "
+            f"WHERE status = 'unmapped' AND {where} GROUP BY ALL ORDER BY 3 DESC, 1, 2",
+            params,
+        ).fetchall()
+    )
+    statuses = {
+        str(s): int(c)
+        for s, c in con.execute(
+            f"SELECT status, count(*) FROM events WHERE {where} GROUP BY ALL", params
+        ).fetchall()
+    }
+    files_row = con.execute("SELECT count(*) FROM files").fetchone()
+    problems = tuple(
+        StoreProblem(str(n), str(m))
+        for n, m in con.execute(
+            "SELECT name, message FROM problems ORDER BY ingested_at, name"
+        ).fetchall()
+    )
+    return ActivitySummary(
+        events=events,
+        files=int(files_row[0]) if files_row else 0,
+        first_seen=first,
+        last_seen=last,
+        principals=tuple(principals),
+        data_sources=data_event_sources(con),
+        unmapped=unmapped,
+        problems=problems,
+        statuses=statuses,
+    )

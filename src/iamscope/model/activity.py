@@ -1,0 +1,110 @@
+"""What recorded activity says about principals: the summaries analysis and reports consume."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+__all__ = [
+    "ActionUse",
+    "ActivitySummary",
+    "DataEventSource",
+    "PrincipalActivity",
+    "StoreProblem",
+    "UnmappedEvent",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ActionUse:
+    """One IAM action a principal used (or tried), with the resources seen most often."""
+
+    action: str
+    calls: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+    resource_count: int = 0
+    resources: tuple[str, ...] = ()
+
+    @property
+    def service(self) -> str:
+        """The service prefix of the action."""
+        return self.action.split(":", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class PrincipalActivity:
+    """Everything one principal did in the recorded period."""
+
+    arn: str
+    kind: str
+    account: str
+    events: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+    actions: tuple[ActionUse, ...] = ()
+    denied: tuple[ActionUse, ...] = ()
+    failed_calls: int = 0
+    sessions: int = 0
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        """Services the principal used successfully, sorted."""
+        return tuple(sorted({a.service for a in self.actions}))
+
+
+@dataclass(frozen=True, slots=True)
+class DataEventSource:
+    """A data-event source (S3 object, Lambda invoke, DynamoDB item) and whether the logs have it."""
+
+    name: str
+    event_source: str
+    events: int
+    actions: tuple[str, ...]
+    missing_accounts: tuple[str, ...] = ()
+
+    @property
+    def present(self) -> bool:
+        """True when at least one event of this source was recorded."""
+        return self.events > 0
+
+    @property
+    def why(self) -> str:
+        """Why an absent source matters for least privilege."""
+        return (
+            f"no {self.name} data events recorded: trails log them only when data events are "
+            f"enabled, so a policy generated from these logs would leave out "
+            f"{', '.join(self.actions)} and break callers that use them"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class UnmappedEvent:
+    """Events whose IAM action is unknown: counted and listed, never dropped."""
+
+    event_source: str
+    event_name: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoreProblem:
+    """A file (or record) ingest had to skip, and why."""
+
+    name: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActivitySummary:
+    """The activity store at a glance, optionally for one principal."""
+
+    events: int
+    files: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+    principals: tuple[PrincipalActivity, ...]
+    data_sources: tuple[DataEventSource, ...]
+    unmapped: tuple[UnmappedEvent, ...] = ()
+    problems: tuple[StoreProblem, ...] = ()
+    statuses: dict[str, int] = field(default_factory=dict)

@@ -1,0 +1,64 @@
+"""The demo organisation's CloudTrail: deterministic, org-trail layout, the 15-roles case."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import duckdb
+
+from iamscope.activity.ingest import ingest
+from iamscope.samples.demo_activity import DEMO_ACCOUNT, write_demo_activity
+
+
+def _digest(root: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            h.update(str(path.relative_to(root)).encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def test_demo_activity_is_deterministic_and_in_org_layout(tmp_path: Path) -> None:
+    write_demo_activity(tmp_path / "a", days=3)
+    write_demo_activity(tmp_path / "b", days=3)
+    assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
+    files = sorted((tmp_path / "a").rglob("*.json.gz"))
+    assert files
+    rel = files[0].relative_to(tmp_path / "a").parts
+    assert rel[0] == "AWSLogs"
+    assert rel[2] == DEMO_ACCOUNT
+    assert rel[3] == "CloudTrail"
+    assert len(rel[5]) == 4 and rel[5].isdigit()  # YYYY
+
+
+def test_developers_use_only_s3_lambda_dynamodb_with_data_events(tmp_path: Path) -> None:
+    write_demo_activity(tmp_path / "logs", days=10)
+    db = tmp_path / "demo.duckdb"
+    report = ingest([str(tmp_path / "logs")], db)
+    assert report.problems == ()
+    assert report.unmapped == ()
+    with duckdb.connect(str(db), read_only=True) as con:
+        principals = [
+            p
+            for (p,) in con.execute(
+                "SELECT DISTINCT principal_arn FROM events ORDER BY 1"
+            ).fetchall()
+        ]
+        assert principals == [
+            f"arn:aws:iam::{DEMO_ACCOUNT}:role/developer-{i:02d}" for i in range(1, 16)
+        ]
+        services = {
+            s
+            for (s,) in con.execute(
+                "SELECT DISTINCT split_part(action, ':', 1) FROM calls WHERE outcome = 'success'"
+            ).fetchall()
+        }
+        assert services == {"s3", "lambda", "dynamodb", "iam"}  # iam: PassRole of deployers
+        data = dict(
+            con.execute(
+                "SELECT event_name, count(*) FROM events WHERE category = 'Data' GROUP BY 1"
+            ).fetchall()
+        )
+        assert {"GetObject", "Invoke", "GetItem"} <= set(data)
