@@ -1,1 +1,1 @@
-"""Built-in sample data (the demo organisation's inputs), generated on demand rather than committed."""
+"""Built-in sample data for the demo and the examples in the README."""
