@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import importlib.util
 import os
 import random
 import shutil
@@ -31,9 +32,7 @@ from iamscope.samples.trail_records import Caller, TrailRecordFactory
 EVENTS_PER_FILE = 1000
 ACCOUNTS = ("222222222222", "333333333333", "444444444444")
 REGIONS = ("us-east-1", "eu-west-1", "eu-central-1", "ap-southeast-2")
-ROLES = tuple(f"service-{i:03d}" for i in range(60)) + tuple(
-    f"developer-{i:02d}" for i in range(1, 16)
-)
+ROLES = tuple(f"service-{i:03d}" for i in range(60)) + tuple(f"developer-{i:02d}" for i in range(1, 16))
 BENCH_PRINCIPAL = f"arn:aws:iam::{ACCOUNTS[0]}:role/developer-01"
 
 
@@ -121,9 +120,7 @@ def _one_file(index: int, folder: Path) -> None:
                     },
                 )
             )
-    day = (
-        folder / "AWSLogs" / "o-bench00000" / account / "CloudTrail" / region / f"{start:%Y/%m/%d}"
-    )
+    day = folder / "AWSLogs" / "o-bench00000" / account / "CloudTrail" / region / f"{start:%Y/%m/%d}"
     day.mkdir(parents=True, exist_ok=True)
     name = f"{account}_CloudTrail_{region}_{start:%Y%m%dT%H%MZ}_{index:016d}.json.gz"
     (day / name).write_bytes(igzip.compress(msgspec.json.encode({"Records": records}), 2, mtime=0))
@@ -146,9 +143,7 @@ def gzip_seconds(paths: list[Path]) -> float:
     """Time ``gzip -dc`` takes to decompress every file to /dev/null."""
     start = time.perf_counter()
     for i in range(0, len(paths), 500):
-        subprocess.run(
-            ["gzip", "-dc", *map(str, paths[i : i + 500])], stdout=subprocess.DEVNULL, check=True
-        )
+        subprocess.run(["gzip", "-dc", *map(str, paths[i : i + 500])], stdout=subprocess.DEVNULL, check=True)
     return time.perf_counter() - start
 
 
@@ -193,9 +188,7 @@ def main() -> int:
         help="where to keep the generated files",
     )
     args = parser.parse_args()
-    print(
-        f"machine: {os.cpu_count()} cores; ingest workers: {args.workers}; {EVENTS_PER_FILE} events a file"
-    )
+    print(f"machine: {os.cpu_count()} cores; ingest workers: {args.workers}; {EVENTS_PER_FILE} events a file")
     for size in (float(x) for x in args.millions.split(",")):
         events = int(size * 1_000_000)
         folder = args.dir / f"n{events}"
@@ -204,7 +197,8 @@ def main() -> int:
         total = len(paths) * EVENTS_PER_FILE
         compressed = sum(p.stat().st_size for p in paths)
         print(
-            f"\nN = {total:,} events in {len(paths):,} files ({compressed / 1e6:,.0f} MB gzip); generated/reused in {time.perf_counter() - t0:.1f}s"
+            f"\nN = {total:,} events in {len(paths):,} files ({compressed / 1e6:,.0f} MB gzip); "
+            f"generated/reused in {time.perf_counter() - t0:.1f}s"
         )
         gz = gzip_seconds(paths)
         db = folder.parent / f"n{events}.duckdb"
@@ -214,21 +208,21 @@ def main() -> int:
         )
         print(f"  gzip -dc alone: {gz:7.1f}s  ({total / gz:,.0f} events/s)")
         print(
-            f"  ingest:         {elapsed:7.1f}s  ({total / elapsed:,.0f} events/s)  = {elapsed / gz:.2f}x gzip -dc   peak RSS {rss / 1024:,.0f} MB  [{out}]"
+            f"  ingest:         {elapsed:7.1f}s  ({total / elapsed:,.0f} events/s)  "
+            f"= {elapsed / gz:.2f}x gzip -dc   peak RSS {rss / 1024:,.0f} MB  [{out}]"
         )
         policy_elapsed, policy_rss, _ = _generate_policy(db)
         if policy_elapsed is not None:
             print(
-                f"  generate-policy for {BENCH_PRINCIPAL}: {policy_elapsed:.2f}s (peak RSS {policy_rss / 1024:,.0f} MB)"
+                f"  generate-policy for {BENCH_PRINCIPAL}: {policy_elapsed:.2f}s "
+                f"(peak RSS {policy_rss / 1024:,.0f} MB)"
             )
         print(f"  database: {db.stat().st_size / 1e6:,.0f} MB")
     return 0
 
 
 def _generate_policy(db: Path) -> tuple[float | None, int, str]:
-    try:
-        import iamscope.analysis.leastpriv.generate  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("iamscope.analysis.leastpriv") is None:
         print("  generate-policy: not built yet")
         return None, 0, ""
     code = (
@@ -239,6 +233,8 @@ def _generate_policy(db: Path) -> tuple[float | None, int, str]:
     start = time.perf_counter()
     child = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(child.pid, 0)
+    if status != 0:
+        print(f"  generate-policy failed (status {status})")
     return time.perf_counter() - start, usage.ru_maxrss, ""
 
 

@@ -12,9 +12,7 @@ from iamscope.cli.main import build_parser, main
 from tests.activity.builders import ACCOUNT, record, write_delivery
 
 
-def test_ingest_then_summary_json_and_table(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_ingest_then_summary_json_and_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write_delivery(
         tmp_path / "f.json.gz",
         [record("1", "dynamodb.amazonaws.com", "DescribeTable", request={"tableName": "t"})],
@@ -54,10 +52,7 @@ def test_bad_inputs_give_one_message_and_an_exit_code(
     assert "Traceback" not in err
     assert main(["activity", "summary", "--db", str(tmp_path / "none.duckdb")]) == 1
     assert "no activity database" in capsys.readouterr().err
-    assert (
-        main(["activity", "summary", "--db", str(db), "--principal", "arn:aws:iam::1:user/nobody"])
-        == 1
-    )
+    assert main(["activity", "summary", "--db", str(db), "--principal", "arn:aws:iam::1:user/nobody"]) == 1
     assert "no recorded activity" in capsys.readouterr().err
 
 

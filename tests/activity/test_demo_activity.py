@@ -30,7 +30,8 @@ def test_demo_activity_is_deterministic_and_in_org_layout(tmp_path: Path) -> Non
     assert rel[0] == "AWSLogs"
     assert rel[2] == DEMO_ACCOUNT
     assert rel[3] == "CloudTrail"
-    assert len(rel[5]) == 4 and rel[5].isdigit()  # YYYY
+    assert len(rel[5]) == 4  # YYYY
+    assert rel[5].isdigit()
 
 
 def test_developers_use_only_s3_lambda_dynamodb_with_data_events(tmp_path: Path) -> None:
@@ -41,14 +42,9 @@ def test_developers_use_only_s3_lambda_dynamodb_with_data_events(tmp_path: Path)
     assert report.unmapped == ()
     with duckdb.connect(str(db), read_only=True) as con:
         principals = [
-            p
-            for (p,) in con.execute(
-                "SELECT DISTINCT principal_arn FROM events ORDER BY 1"
-            ).fetchall()
+            p for (p,) in con.execute("SELECT DISTINCT principal_arn FROM events ORDER BY 1").fetchall()
         ]
-        assert principals == [
-            f"arn:aws:iam::{DEMO_ACCOUNT}:role/developer-{i:02d}" for i in range(1, 16)
-        ]
+        assert principals == [f"arn:aws:iam::{DEMO_ACCOUNT}:role/developer-{i:02d}" for i in range(1, 16)]
         services = {
             s
             for (s,) in con.execute(

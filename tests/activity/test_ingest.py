@@ -15,9 +15,7 @@ ROLE = f"arn:aws:iam::{ACCOUNT}:role/teams/app"
 
 
 def _org_path(root: Path, name: str, region: str = "eu-west-1") -> Path:
-    return (
-        root / "AWSLogs" / "o-abc" / ACCOUNT / "CloudTrail" / region / "2026" / "03" / "01" / name
-    )
+    return root / "AWSLogs" / "o-abc" / ACCOUNT / "CloudTrail" / region / "2026" / "03" / "01" / name
 
 
 def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
@@ -57,12 +55,8 @@ def test_org_tree_dedup_and_digest_folders_skipped(tmp_path: Path) -> None:
 
 
 def test_corrupt_and_truncated_files_are_reported_and_the_rest_kept(tmp_path: Path) -> None:
-    good = write_delivery(
-        tmp_path / "good.json.gz", [record("g1", "s3.amazonaws.com", "ListBuckets")]
-    )
-    whole = gzip.compress(
-        json.dumps({"Records": [record("t1", "s3.amazonaws.com", "ListBuckets")]}).encode()
-    )
+    good = write_delivery(tmp_path / "good.json.gz", [record("g1", "s3.amazonaws.com", "ListBuckets")])
+    whole = gzip.compress(json.dumps({"Records": [record("t1", "s3.amazonaws.com", "ListBuckets")]}).encode())
     truncated = tmp_path / "truncated.json.gz"
     truncated.write_bytes(whole[:40])
     garbage = tmp_path / "garbage.json"
@@ -88,9 +82,7 @@ def test_outcomes_failed_denied_and_unmapped(tmp_path: Path) -> None:
             request={"tableName": "x"},
             error="ResourceNotFoundException",
         ),
-        record(
-            "no", "iam.amazonaws.com", "CreateUser", request={"userName": "z"}, error="AccessDenied"
-        ),
+        record("no", "iam.amazonaws.com", "CreateUser", request={"userName": "z"}, error="AccessDenied"),
         record("ec2", "ec2.amazonaws.com", "RunInstances", error="Client.UnauthorizedOperation"),
         record("um", "example.amazonaws.com", "FrobnicateWidget"),
         record("um2", "example.amazonaws.com", "FrobnicateWidget", identity=user_identity()),
@@ -99,7 +91,7 @@ def test_outcomes_failed_denied_and_unmapped(tmp_path: Path) -> None:
     report = ingest([str(write_delivery(tmp_path / "f.json.gz", records))], db)
     assert report.unmapped == (("example.amazonaws.com", "FrobnicateWidget", 2),)
     assert report.statuses == {"mapped": 4, "unmapped": 2}
-    outcomes = dict(_rows(db, "SELECT event_id, outcome FROM events"))
+    outcomes = {str(k): v for k, v in _rows(db, "SELECT event_id, outcome FROM events")}
     assert outcomes == {
         "ok": "success",
         "nf": "failed",
@@ -157,7 +149,9 @@ def test_times_are_stored_as_utc_timestamps(tmp_path: Path) -> None:
     )
     db = tmp_path / "t.duckdb"
     ingest([str(path)], db)
-    rows = dict(_rows(db, "SELECT event_id, strftime(event_time, '%Y-%m-%d %H:%M') FROM events"))
+    rows = {
+        str(k): v for k, v in _rows(db, "SELECT event_id, strftime(event_time, '%Y-%m-%d %H:%M') FROM events")
+    }
     assert rows == {"a": "2026-03-01 10:00", "b": None}
 
 

@@ -31,9 +31,7 @@ def test_event_name_equal_to_action_with_resource_from_parameters() -> None:
         record("1", "dynamodb.amazonaws.com", "DescribeTable", request={"tableName": "orders"})
     )
     assert status == "mapped"
-    assert actions == [
-        ("dynamodb:DescribeTable", f"arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/orders", None)
-    ]
+    assert actions == [("dynamodb:DescribeTable", f"arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/orders", None)]
 
 
 def test_wildcard_only_action_gets_star() -> None:
@@ -43,16 +41,14 @@ def test_wildcard_only_action_gets_star() -> None:
 
 
 def test_s3_names_that_differ_from_actions() -> None:
-    assert _map(record("1", "s3.amazonaws.com", "ListBuckets"))[1] == [
-        ("s3:ListAllMyBuckets", "*", None)
-    ]
-    status, actions = _map(
+    assert _map(record("1", "s3.amazonaws.com", "ListBuckets"))[1] == [("s3:ListAllMyBuckets", "*", None)]
+    _, actions = _map(
         record("1", "s3.amazonaws.com", "ListObjects", request={"bucketName": "b1", "prefix": "x/"})
     )
     assert actions == [("s3:ListBucket", "arn:aws:s3:::b1", None)]
-    assert _map(
-        record("1", "s3.amazonaws.com", "GetBucketEncryption", request={"bucketName": "b1"})
-    )[1] == [("s3:GetEncryptionConfiguration", "arn:aws:s3:::b1", None)]
+    assert _map(record("1", "s3.amazonaws.com", "GetBucketEncryption", request={"bucketName": "b1"}))[1] == [
+        ("s3:GetEncryptionConfiguration", "arn:aws:s3:::b1", None)
+    ]
 
 
 def test_s3_object_data_event_uses_the_resources_element() -> None:
@@ -78,9 +74,7 @@ def test_s3_object_key_from_parameters_when_resources_absent() -> None:
 def test_lambda_dated_names_and_invoke() -> None:
     arn = f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:api"
     assert _map(
-        record(
-            "1", "lambda.amazonaws.com", "GetFunction20150331v2", request={"functionName": "api"}
-        )
+        record("1", "lambda.amazonaws.com", "GetFunction20150331v2", request={"functionName": "api"})
     )[1] == [("lambda:GetFunction", arn, None)]
     assert _map(record("1", "lambda.amazonaws.com", "ListFunctions20150331"))[1] == [
         ("lambda:ListFunctions", "*", None)
@@ -119,17 +113,13 @@ def test_pass_role_is_scoped_to_the_role_and_the_service() -> None:
 
 def test_full_arn_parameter_is_used_as_is() -> None:
     role = f"arn:aws:iam::{ACCOUNT}:role/admin"
-    raw = record(
-        "1", "sts.amazonaws.com", "AssumeRole", request={"roleArn": role, "roleSessionName": "x"}
-    )
+    raw = record("1", "sts.amazonaws.com", "AssumeRole", request={"roleArn": role, "roleSessionName": "x"})
     assert _map(raw)[1] == [("sts:AssumeRole", role, None)]
 
 
 def test_unknown_parts_of_an_arn_become_wildcards() -> None:
     raw = record("1", "dynamodb.amazonaws.com", "DescribeTable", request={})
-    assert _map(raw)[1] == [
-        ("dynamodb:DescribeTable", f"arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/*", None)
-    ]
+    assert _map(raw)[1] == [("dynamodb:DescribeTable", f"arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/*", None)]
 
 
 def test_event_source_prefix_exceptions() -> None:

@@ -41,9 +41,7 @@ def store_path(tmp_path: Path) -> Path:
             request={"tableName": "u"},
             time="2026-03-02T10:00:00Z",
         ),
-        record(
-            "4", "iam.amazonaws.com", "ListRoles", error="AccessDenied", time="2026-03-03T10:00:00Z"
-        ),
+        record("4", "iam.amazonaws.com", "ListRoles", error="AccessDenied", time="2026-03-03T10:00:00Z"),
         record(
             "5",
             "dynamodb.amazonaws.com",
@@ -89,9 +87,7 @@ def test_one_principal_with_and_without_role_path_and_window(store_path: Path) -
         ):
             summary = summarise(store, arn)
             assert [p.arn for p in summary.principals] == [ROLE]
-        window = TimeWindow(
-            since=datetime(2026, 3, 2, tzinfo=UTC), until=datetime(2026, 3, 4, tzinfo=UTC)
-        )
+        window = TimeWindow(since=datetime(2026, 3, 2, tzinfo=UTC), until=datetime(2026, 3, 4, tzinfo=UTC))
         summary = summarise(store, ROLE, window)
         assert summary.events == 2
         assert summary.principals[0].actions[0].calls == 1

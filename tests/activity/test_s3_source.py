@@ -45,9 +45,7 @@ def test_ingest_from_s3_prefix(endpoint: str, tmp_path: Path) -> None:
     client = _client(endpoint)
     client.create_bucket(Bucket="trail")
     base = f"AWSLogs/o-abc/{ACCOUNT}/CloudTrail/eu-west-1/2026/03/01/"
-    body = gzip.compress(
-        json.dumps({"Records": [record("s1", "s3.amazonaws.com", "ListBuckets")]}).encode()
-    )
+    body = gzip.compress(json.dumps({"Records": [record("s1", "s3.amazonaws.com", "ListBuckets")]}).encode())
     client.put_object(Bucket="trail", Key=base + "a.json.gz", Body=body)
     client.put_object(Bucket="trail", Key=base + "broken.json.gz", Body=body[:30])
     client.put_object(
@@ -62,15 +60,11 @@ def test_ingest_from_s3_prefix(endpoint: str, tmp_path: Path) -> None:
     assert report.stored == 1
     assert [p.name for p in report.problems] == [f"s3://trail/{base}broken.json.gz"]
     with duckdb.connect(str(db), read_only=True) as con:
-        assert con.execute("SELECT name FROM files").fetchall() == [
-            (f"s3://trail/{base}a.json.gz",)
-        ]
+        assert con.execute("SELECT name FROM files").fetchall() == [(f"s3://trail/{base}a.json.gz",)]
 
 
 def test_missing_bucket_is_one_clear_problem(endpoint: str, tmp_path: Path) -> None:
-    report = ingest(
-        ["s3://no-such-bucket/x"], tmp_path / "m.duckdb", s3_client=lambda: _client(endpoint)
-    )
+    report = ingest(["s3://no-such-bucket/x"], tmp_path / "m.duckdb", s3_client=lambda: _client(endpoint))
     assert report.files == 0
     assert len(report.problems) == 1
     assert report.problems[0].name == "s3://no-such-bucket/x"

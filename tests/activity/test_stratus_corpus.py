@@ -10,9 +10,7 @@ import pytest
 from iamscope.activity.ingest import ingest
 
 
-def test_every_stratus_record_is_read_attributed_and_mapped(
-    shared_dir: Path, tmp_path: Path
-) -> None:
+def test_every_stratus_record_is_read_attributed_and_mapped(shared_dir: Path, tmp_path: Path) -> None:
     corpus = shared_dir / "eval-data" / "cloudtrail" / "stratus-red-team-detonation-logs"
     if not corpus.is_dir():
         pytest.skip("../shared/eval-data/cloudtrail is not present")
@@ -36,4 +34,5 @@ def test_every_stratus_record_is_read_attributed_and_mapped(
         }
         assert {"lambda:UpdateFunctionCode", "lambda:AddPermission"} <= lambda_actions
         denied = con.execute("SELECT count(*) FROM events WHERE outcome = 'denied'").fetchone()
-        assert denied is not None and denied[0] > 0
+        assert denied is not None
+        assert denied[0] > 0

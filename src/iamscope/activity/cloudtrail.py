@@ -10,7 +10,9 @@ skipped and reported with its index; a file that cannot be read at all raises :c
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import msgspec
 from isal import igzip
@@ -25,6 +27,7 @@ from iamscope.activity.records import (
 __all__ = ["DecodedFile", "TrailFileError", "decode_trail_file"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
+_GUNZIP = cast(Callable[[bytes], bytes], igzip.decompress)  # isal's decompress has no type hints
 
 
 class TrailFileError(Exception):
@@ -70,7 +73,7 @@ def decompress(data: bytes) -> bytes:
     if data[:2] != _GZIP_MAGIC:
         return data
     try:
-        return igzip.decompress(data)
+        return _GUNZIP(data)
     except (OSError, EOFError, zlib.error, ValueError) as exc:
         raise TrailFileError(f"not a readable gzip file ({exc})") from exc
 
@@ -195,7 +198,5 @@ def _lake_record(row: list[dict[str, str]]) -> Record:
             del fields[key]
     record = msgspec.convert(fields, Record, strict=False)
     if isinstance(request, dict):
-        record = msgspec.structs.replace(
-            record, requestParameters=msgspec.Raw(msgspec.json.encode(request))
-        )
+        record = msgspec.structs.replace(record, requestParameters=msgspec.Raw(msgspec.json.encode(request)))
     return record

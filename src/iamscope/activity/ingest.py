@@ -129,9 +129,7 @@ def _process(name: str, data: bytes | None) -> _FileResult:
     for index, reason in decoded.skipped[:20]:
         result.problems.append(IngestProblem(name, f"record {index} skipped: {reason}"))
     if len(decoded.skipped) > 20:
-        result.problems.append(
-            IngestProblem(name, f"{len(decoded.skipped) - 20} more records skipped")
-        )
+        result.problems.append(IngestProblem(name, f"{len(decoded.skipped) - 20} more records skipped"))
     return result
 
 
@@ -142,9 +140,7 @@ def _results(sources: Iterable[TrailSource], workers: int) -> Iterable[_FileResu
             try:
                 data = None if source.path is not None else source.load()
             except OSError as exc:
-                yield _FileResult(
-                    source.name, problems=[IngestProblem(source.name, str(exc))], failed=True
-                )
+                yield _FileResult(source.name, problems=[IngestProblem(source.name, str(exc))], failed=True)
                 continue
             yield _process(source.name, data)
         return
@@ -154,9 +150,7 @@ def _results(sources: Iterable[TrailSource], workers: int) -> Iterable[_FileResu
             try:
                 data = None if source.path is not None else source.load()
             except OSError as exc:
-                yield _FileResult(
-                    source.name, problems=[IngestProblem(source.name, str(exc))], failed=True
-                )
+                yield _FileResult(source.name, problems=[IngestProblem(source.name, str(exc))], failed=True)
                 continue
             pending.append(pool.submit(_process, source.name, data))
             while len(pending) >= workers * 4:
@@ -251,8 +245,7 @@ class _Batch:
         self._events.write(result.events)
         self._calls.write(result.calls)
         self._files.write(
-            _ENCODER.encode(_FileRow(result.name, result.shape, result.records, result.skipped))
-            + b"\n"
+            _ENCODER.encode(_FileRow(result.name, result.shape, result.records, result.skipped)) + b"\n"
         )
         self.rows += result.records
 

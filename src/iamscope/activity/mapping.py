@@ -227,9 +227,7 @@ class EventMapper:
             self._types[info.full_name] = cached
         return cached
 
-    def _from_resources(
-        self, record: Record, action: str, types: tuple[ResourceTypeInfo, ...]
-    ) -> list[str]:
+    def _from_resources(self, record: Record, action: str, types: tuple[ResourceTypeInfo, ...]) -> list[str]:
         """ARNs in ``resources`` of a type the action takes (decided once per CloudTrail type)."""
         if not record.resources:
             return []
@@ -240,12 +238,12 @@ class EventMapper:
             if not arn or arn in found:
                 continue
             # ARNs of one CloudTrail type (AWS::S3::Object...) share a shape: match it once.
-            key = (action, ref.type)
-            fit = fits.get(key) if ref.type is not None else None
+            kind = ref.type
+            fit = fits.get((action, kind)) if kind is not None else None
             if fit is None:
                 fit = any(t.arn_regex.fullmatch(arn) for t in types)
-                if ref.type is not None:
-                    fits[key] = fit
+                if kind is not None:
+                    fits[(action, kind)] = fit
             if fit:
                 found.append(arn)
         return found
@@ -262,9 +260,7 @@ class EventMapper:
         if not found and "iamInstanceProfile" in params:
             # An instance profile names no role in the request: any role of the account may be passed.
             partition = partition_of(region)
-            found.append(
-                MappedAction("iam:PassRole", f"arn:{partition}:iam::{account}:role/*", service)
-            )
+            found.append(MappedAction("iam:PassRole", f"arn:{partition}:iam::{account}:role/*", service))
         return found
 
 
@@ -288,9 +284,12 @@ def _from_parameters(
 ) -> list[str]:
     # 1. A parameter that already is an ARN of one of the action's resource types.
     for value in params.values():
-        if isinstance(value, str) and value.startswith("arn:"):
-            if any(t.arn_regex.fullmatch(value) for t in types):
-                return [value]
+        if (
+            isinstance(value, str)
+            and value.startswith("arn:")
+            and any(t.arn_regex.fullmatch(value) for t in types)
+        ):
+            return [value]
     # 2. An ARN format whose placeholders are all filled from parameters.
     partition = partition_of(region)
     best: str | None = None

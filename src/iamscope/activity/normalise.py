@@ -190,6 +190,5 @@ class Normaliser:
         time = record.eventTime
         arn = who.arn
         return event, [
-            CallRow(event_id, time, arn, outcome, a.action, a.resource, a.passed_to)
-            for a in actions
+            CallRow(event_id, time, arn, outcome, a.action, a.resource, a.passed_to) for a in actions
         ]

@@ -107,9 +107,7 @@ def attribute(identity: UserIdentity | None, event_source: str = "") -> Attribut
             via,
         )
     if kind == "AWSService":
-        return Attribution(
-            via or identity.principalId or event_source or "unknown", "service", account
-        )
+        return Attribution(via or identity.principalId or event_source or "unknown", "service", account)
     if kind == "AWSAccount":
         other = account or (identity.principalId or "").split(":")[0]
         return Attribution(f"arn:aws:iam::{other}:root", "account", other, None, None, via)

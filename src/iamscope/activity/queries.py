@@ -130,9 +130,7 @@ def action_uses(
     ).fetchall()
     out: dict[str, list[ActionUse]] = defaultdict(list)
     for principal, action, calls, first, last, count, resources in rows:
-        out[principal].append(
-            ActionUse(action, int(calls), first, last, int(count), tuple(resources))
-        )
+        out[principal].append(ActionUse(action, int(calls), first, last, int(count), tuple(resources)))
     return out
 
 
@@ -147,9 +145,7 @@ def data_event_sources(con: duckdb.DuckDBPyConnection) -> tuple[DataEventSource,
     out = []
     for spec in DATA_EVENT_SOURCES:
         per_account = dict(
-            con.execute(
-                f"SELECT account_id, count(*) FROM events WHERE {spec.sql} GROUP BY ALL"
-            ).fetchall()
+            con.execute(f"SELECT account_id, count(*) FROM events WHERE {spec.sql} GROUP BY ALL").fetchall()
         )
         total = sum(int(n) for n in per_account.values())
         missing = tuple(a for a in accounts if a not in per_account)
@@ -217,9 +213,7 @@ def summarise(
     files_row = con.execute("SELECT count(*) FROM files").fetchone()
     problems = tuple(
         StoreProblem(str(n), str(m))
-        for n, m in con.execute(
-            "SELECT name, message FROM problems ORDER BY ingested_at, name"
-        ).fetchall()
+        for n, m in con.execute("SELECT name, message FROM problems ORDER BY ingested_at, name").fetchall()
     )
     return ActivitySummary(
         events=events,

@@ -95,9 +95,7 @@ def summary_text(summary: ActivitySummary, *, resources_shown: int = 3) -> str:
             shown = ", ".join(use.resources[:resources_shown])
             more = use.resource_count - min(len(use.resources), resources_shown)
             suffix = f" (+{more:,} more)" if more > 0 else ""
-            lines.append(
-                f"  {use.action:<40} {use.calls:>8,} calls  {_day(use.last_seen)}  {shown}{suffix}"
-            )
+            lines.append(f"  {use.action:<40} {use.calls:>8,} calls  {_day(use.last_seen)}  {shown}{suffix}")
         for use in p.denied:
             lines.append(f"  DENIED {use.action:<33} {use.calls:>8,} attempts")
         if p.failed_calls:
@@ -118,9 +116,7 @@ def summary_text(summary: ActivitySummary, *, resources_shown: int = 3) -> str:
         total = sum(u.count for u in summary.unmapped)
         lines.append("")
         lines.append(f"Unmapped events ({total:,}; no known IAM action, kept in the store):")
-        lines.extend(
-            f"  {u.event_source} {u.event_name}: {u.count:,}" for u in summary.unmapped[:50]
-        )
+        lines.extend(f"  {u.event_source} {u.event_name}: {u.count:,}" for u in summary.unmapped[:50])
     if summary.problems:
         lines.append("")
         lines.append(f"Skipped at ingest ({len(summary.problems)}):")

@@ -91,19 +91,13 @@ def _table(name: str, columns: tuple[tuple[str, str], ...]) -> str:
 def _batch_select(columns: tuple[tuple[str, str], ...], path: str) -> str:
     """Read a batch file; times come in as text and are cast here, a bad one becoming NULL."""
     json_columns = ", ".join(
-        f"'{batch_key(i)}': '{'VARCHAR' if k == 'TIMESTAMPTZ' else k}'"
-        for i, (_, k) in enumerate(columns)
+        f"'{batch_key(i)}': '{'VARCHAR' if k == 'TIMESTAMPTZ' else k}'" for i, (_, k) in enumerate(columns)
     )
     select = ", ".join(
-        f"TRY_CAST({batch_key(i)} AS TIMESTAMPTZ) AS {c}"
-        if k == "TIMESTAMPTZ"
-        else f"{batch_key(i)} AS {c}"
+        f"TRY_CAST({batch_key(i)} AS TIMESTAMPTZ) AS {c}" if k == "TIMESTAMPTZ" else f"{batch_key(i)} AS {c}"
         for i, (c, k) in enumerate(columns)
     )
-    return (
-        f"SELECT {select} FROM read_json('{path}', format='newline_delimited', "
-        f"columns={{{json_columns}}})"
-    )
+    return f"SELECT {select} FROM read_json('{path}', format='newline_delimited', columns={{{json_columns}}})"
 
 
 class ActivityStore:
@@ -162,9 +156,7 @@ class ActivityStore:
         ):
             if path.stat().st_size:
                 names = ", ".join(c for c, _ in columns)
-                self._con.execute(
-                    f"INSERT INTO {table} ({names}) {_batch_select(columns, path.as_posix())}"
-                )
+                self._con.execute(f"INSERT INTO {table} ({names}) {_batch_select(columns, path.as_posix())}")
 
     def event_count(self) -> int:
         """How many events are stored."""

@@ -42,9 +42,7 @@ def add_db_argument(parser: argparse.ArgumentParser) -> None:
 
 def add_window_arguments(parser: argparse.ArgumentParser) -> None:
     """``--since`` / ``--until`` for commands that look at a period."""
-    parser.add_argument(
-        "--since", type=parse_date, help="only events at or after this date/time (UTC)"
-    )
+    parser.add_argument("--since", type=parse_date, help="only events at or after this date/time (UTC)")
     parser.add_argument("--until", type=parse_date, help="only events before this date/time (UTC)")
 
 
@@ -102,9 +100,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--principal", metavar="ARN", help="only this principal (user, role or role session ARN)"
     )
     add_window_arguments(summary_parser)
-    summary_parser.add_argument(
-        "--format", choices=("table", "json"), default="table", help="output format"
-    )
+    summary_parser.add_argument("--format", choices=("table", "json"), default="table", help="output format")
     summary_parser.set_defaults(func=_summary)
 
 
@@ -138,9 +134,7 @@ def _ingest(args: argparse.Namespace) -> int:
     )
     unmapped = sum(c for _, _, c in report.unmapped)
     if unmapped:
-        print(
-            f"{unmapped:,} events have no known IAM action (kept; see 'iamscope activity summary')"
-        )
+        print(f"{unmapped:,} events have no known IAM action (kept; see 'iamscope activity summary')")
     for problem in report.problems:
         print(f"iamscope: skipped {problem.name}: {problem.message}", file=sys.stderr)
     return 1 if report.problems else 0

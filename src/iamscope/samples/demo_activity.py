@@ -40,9 +40,7 @@ DEMO_START = datetime(2026, 9, 1, tzinfo=UTC)
 _OFFICE_IPS = ("203.0.113.10", "203.0.113.24", "203.0.113.57")
 _HOME_IP = "198.51.100.23"
 _CONSOLE_UA = "AWS Internal"
-_BOTO_UA = (
-    "Boto3/1.34.90 md/Botocore#1.34.90 ua/2.0 os/linux#6.5.0 md/arch#x86_64 lang/python#3.11.9"
-)
+_BOTO_UA = "Boto3/1.34.90 md/Botocore#1.34.90 ua/2.0 os/linux#6.5.0 md/arch#x86_64 lang/python#3.11.9"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,16 +103,12 @@ def _day_records(
     def at() -> datetime:
         return day + timedelta(hours=8 + rng.random() * 10)
 
-    yield factory.record(
-        caller, at(), region, s3, "ListBuckets", request={"Host": "s3.amazonaws.com"}
-    )
+    yield factory.record(caller, at(), region, s3, "ListBuckets", request={"Host": "s3.amazonaws.com"})
     yield factory.record(caller, at(), "us-east-1", "sts.amazonaws.com", "GetCallerIdentity")
     for _ in range(rng.randrange(3, 9)):
         bucket = rng.choice(work.buckets)
         key = f"{rng.choice(('in', 'out', 'tmp'))}/{rng.randrange(10**6):06d}.json"
-        yield factory.s3_object(
-            caller, at(), region, rng.choice(("GetObject", "PutObject")), bucket, key
-        )
+        yield factory.s3_object(caller, at(), region, rng.choice(("GetObject", "PutObject")), bucket, key)
     bucket = work.buckets[0]
     yield factory.record(
         caller,
@@ -162,9 +156,7 @@ def _day_records(
         )
     yield factory.record(caller, at(), region, ddb, "ListTables", request={"limit": 100})
     for table in work.tables:
-        yield factory.record(
-            caller, at(), region, ddb, "DescribeTable", request={"tableName": table}
-        )
+        yield factory.record(caller, at(), region, ddb, "DescribeTable", request={"tableName": table})
         for _ in range(rng.randrange(2, 6)):
             yield factory.dynamodb_item(
                 caller, at(), region, rng.choice(("GetItem", "PutItem", "Query")), table
@@ -204,15 +196,7 @@ def _write(dest_dir: Path, org_id: str, records: list[JsonObject], rng: random.R
     encoder = msgspec.json.Encoder()
     for (region, hour), group in sorted(groups.items()):
         group.sort(key=lambda r: str(r["eventTime"]))
-        folder = (
-            dest_dir
-            / "AWSLogs"
-            / org_id
-            / DEMO_ACCOUNT
-            / "CloudTrail"
-            / region
-            / f"{hour:%Y/%m/%d}"
-        )
+        folder = dest_dir / "AWSLogs" / org_id / DEMO_ACCOUNT / "CloudTrail" / region / f"{hour:%Y/%m/%d}"
         folder.mkdir(parents=True, exist_ok=True)
         name = _file_name(DEMO_ACCOUNT, region, hour + timedelta(minutes=5), rng)
         (folder / name).write_bytes(igzip.compress(encoder.encode({"Records": group}), mtime=0))

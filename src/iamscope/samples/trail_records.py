@@ -185,9 +185,7 @@ class TrailRecordFactory:
             },
         )
 
-    def lambda_invoke(
-        self, caller: Caller, when: datetime, region: str, function: str
-    ) -> JsonObject:
+    def lambda_invoke(self, caller: Caller, when: datetime, region: str, function: str) -> JsonObject:
         """A Lambda Invoke data event."""
         arn = f"arn:aws:lambda:{region}:{caller.account}:function:{function}"
         return self.record(
@@ -203,9 +201,7 @@ class TrailRecordFactory:
             extra={"additionalEventData": {"functionVersion": f"{arn}:$LATEST"}},
         )
 
-    def dynamodb_item(
-        self, caller: Caller, when: datetime, region: str, name: str, table: str
-    ) -> JsonObject:
+    def dynamodb_item(self, caller: Caller, when: datetime, region: str, name: str, table: str) -> JsonObject:
         """A DynamoDB item-level data event (GetItem, PutItem, Query, UpdateItem...)."""
         arn = f"arn:aws:dynamodb:{region}:{caller.account}:table/{table}"
         request: JsonObject = {"tableName": table}
