@@ -175,7 +175,12 @@ def ingest(
     unmapped: Counter[tuple[str, str]] = Counter()
     files = records = skipped = 0
     with (
-        ActivityStore(db_path, memory_limit=options.memory_limit) as store,
+        ActivityStore(
+            db_path,
+            memory_limit=options.memory_limit,
+            # With decoding workers on every core, one DuckDB thread avoids oversubscription.
+            threads=1 if options.workers > 0 else None,
+        ) as store,
         tempfile.TemporaryDirectory(prefix="iamscope-ingest-") as tmp,
     ):
         before = store.event_count()

@@ -103,7 +103,14 @@ def _batch_select(columns: tuple[tuple[str, str], ...], path: str) -> str:
 class ActivityStore:
     """An open activity database; use as a context manager."""
 
-    def __init__(self, path: Path, *, read_only: bool = False, memory_limit: str = "1GB") -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        read_only: bool = False,
+        memory_limit: str = "1GB",
+        threads: int | None = None,
+    ) -> None:
         self.path = path
         if read_only and not path.is_file():
             raise StoreError(f"{path}: no activity database here (run 'iamscope activity ingest')")
@@ -113,6 +120,8 @@ class ActivityStore:
             raise StoreError(f"{path}: cannot open as a DuckDB database ({exc})") from exc
         self._con.execute(f"SET memory_limit='{memory_limit}'")
         self._con.execute("SET TimeZone='UTC'")
+        if threads is not None:
+            self._con.execute(f"SET threads={int(threads)}")
         self._con.execute("SET enable_progress_bar=false")
         self._con.execute("SET preserve_insertion_order=false")
         if not read_only:
