@@ -76,6 +76,7 @@ class EventRow(
     error_code: str | None
     outcome: str
     status: str
+    access_key: str | None
 
 
 class CallRow(
@@ -102,6 +103,12 @@ def outcome_of(error_code: str | None) -> str:
     if error_code in DENIED_ERROR_CODES or "AccessDenied" in error_code:
         return "denied"
     return "failed"
+
+
+def _long_term_key(identity: UserIdentity | None) -> str | None:
+    """The access key id when it is a long-term user key (AKIA...); session keys are not kept."""
+    key = identity.accessKeyId if identity is not None else None
+    return key if key is not None and key.startswith("AKIA") else None
 
 
 def _synthetic_id(record: Record) -> str:
@@ -184,6 +191,7 @@ class Normaliser:
             record.errorCode,
             outcome,
             status,
+            _long_term_key(record.userIdentity),
         )
         if not actions:
             return event, []

@@ -14,10 +14,13 @@ from iamscope.activity.store import ActivityStore
 from iamscope.model.activity import (
     ActionUse,
     ActivitySummary,
+    CallContext,
     DataEventSource,
     PrincipalActivity,
+    RecordedCall,
     StoreProblem,
     UnmappedEvent,
+    UsedCall,
 )
 
 __all__ = [
@@ -25,9 +28,14 @@ __all__ = [
     "PrincipalFilter",
     "TimeWindow",
     "action_uses",
+    "active_principals",
+    "call_contexts",
     "data_event_sources",
     "principal_filter",
+    "recorded_calls",
     "summarise",
+    "used_access_keys",
+    "used_calls",
 ]
 
 RESOURCES_PER_ACTION = 20
@@ -226,3 +234,110 @@ def summarise(
         problems=problems,
         statuses=statuses,
     )
+
+
+def _scope(principal: str | None, window: TimeWindow, prefix: str = "") -> tuple[str, list[object]]:
+    time_sql, params = window.sql(f"{prefix}event_time")
+    where = time_sql
+    if principal is not None:
+        wanted = principal_filter(principal, f"{prefix}principal_arn")
+        where = f"{where} AND {wanted.sql}"
+        params = [*params, *wanted.params]
+    return where, params
+
+
+def used_calls(
+    store: ActivityStore, principal: str, window: TimeWindow | None = None
+) -> tuple[UsedCall, ...]:
+    """The principal's successful (action, resource) pairs, with counts and first/last seen."""
+    where, params = _scope(principal, window or TimeWindow())
+    rows = store.connection.execute(
+        f"""
+        SELECT action, resource, passed_to, count(*), min(event_time), max(event_time)
+        FROM calls WHERE outcome = 'success' AND {where}
+        GROUP BY ALL ORDER BY action, resource
+        """,
+        params,
+    ).fetchall()
+    return tuple(
+        UsedCall(str(a), str(r), int(n), f, last, str(p) if p is not None else None)
+        for a, r, p, n, f, last in rows
+    )
+
+
+def call_contexts(
+    store: ActivityStore, principal: str, window: TimeWindow | None = None
+) -> tuple[CallContext, ...]:
+    """Source IPs, MFA and via-service seen on the principal's successful calls."""
+    where, params = _scope(principal, window or TimeWindow())
+    rows = store.connection.execute(
+        f"""
+        SELECT event_source, event_name, source_ip, mfa, via_service, count(*),
+               min(event_time), max(event_time)
+        FROM events WHERE outcome = 'success' AND status = 'mapped' AND {where}
+        GROUP BY ALL ORDER BY 6 DESC, 1, 2
+        """,
+        params,
+    ).fetchall()
+    return tuple(
+        CallContext(str(s), str(n), ip, mfa, via, int(c), f, last) for s, n, ip, mfa, via, c, f, last in rows
+    )
+
+
+def recorded_calls(
+    store: ActivityStore, principal: str | None = None, window: TimeWindow | None = None
+) -> tuple[RecordedCall, ...]:
+    """Successful calls grouped by action, resource and request context (what replay evaluates)."""
+    where, params = _scope(principal, window or TimeWindow(), "c.")
+    rows = store.connection.execute(
+        f"""
+        SELECT c.principal_arn, c.action, c.resource, c.passed_to, e.source_ip, e.mfa,
+               e.via_service, e.region, e.account_id, count(*), min(c.event_time),
+               max(c.event_time), min(c.event_id)
+        FROM calls c JOIN events e ON c.event_id = e.event_id
+        WHERE c.outcome = 'success' AND {where}
+        GROUP BY ALL ORDER BY 1, 2, 3
+        """,
+        params,
+    ).fetchall()
+    return tuple(
+        RecordedCall(
+            principal=str(p),
+            action=str(a),
+            resource=str(r),
+            passed_to=pt,
+            source_ip=ip,
+            mfa=mfa,
+            via_service=via,
+            region=region,
+            account=account,
+            calls=int(n),
+            first_seen=f,
+            last_seen=last,
+            example_event=str(example),
+        )
+        for p, a, r, pt, ip, mfa, via, region, account, n, f, last, example in rows
+    )
+
+
+def active_principals(store: ActivityStore, window: TimeWindow | None = None) -> dict[str, int]:
+    """Principals with any recorded event in the window, and their event counts."""
+    where, params = _scope(None, window or TimeWindow())
+    return {
+        str(p): int(n)
+        for p, n in store.connection.execute(
+            f"SELECT principal_arn, count(*) FROM events WHERE {where} GROUP BY 1", params
+        ).fetchall()
+    }
+
+
+def used_access_keys(store: ActivityStore, window: TimeWindow | None = None) -> dict[str, int]:
+    """Long-term access key ids (AKIA...) seen in the window, with their call counts."""
+    where, params = _scope(None, window or TimeWindow())
+    return {
+        str(k): int(n)
+        for k, n in store.connection.execute(
+            f"SELECT access_key, count(*) FROM events WHERE access_key IS NOT NULL AND {where} GROUP BY 1",
+            params,
+        ).fetchall()
+    }

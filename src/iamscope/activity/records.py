@@ -67,6 +67,7 @@ class UserIdentity(msgspec.Struct, frozen=True, gc=False):
     arn: str | None = None
     accountId: str | None = None  # noqa: N815
     userName: str | None = None  # noqa: N815
+    accessKeyId: str | None = None  # noqa: N815
     invokedBy: str | None = None  # noqa: N815
     identityProvider: str | None = None  # noqa: N815
     sessionContext: SessionContext | None = None  # noqa: N815

@@ -49,6 +49,7 @@ EVENT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("error_code", "VARCHAR"),
     ("outcome", "VARCHAR"),
     ("status", "VARCHAR"),
+    ("access_key", "VARCHAR"),
 )
 CALL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("event_id", "VARCHAR"),

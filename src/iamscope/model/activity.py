@@ -8,10 +8,13 @@ from datetime import datetime
 __all__ = [
     "ActionUse",
     "ActivitySummary",
+    "CallContext",
     "DataEventSource",
     "PrincipalActivity",
+    "RecordedCall",
     "StoreProblem",
     "UnmappedEvent",
+    "UsedCall",
 ]
 
 
@@ -108,3 +111,48 @@ class ActivitySummary:
     unmapped: tuple[UnmappedEvent, ...] = ()
     problems: tuple[StoreProblem, ...] = ()
     statuses: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class UsedCall:
+    """An action a principal used successfully on one resource (``*``: none named)."""
+
+    action: str
+    resource: str
+    calls: int
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    passed_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallContext:
+    """Request context seen on a principal's successful calls (for checking proposed conditions)."""
+
+    event_source: str
+    event_name: str
+    source_ip: str | None
+    mfa: bool | None
+    via_service: str | None
+    calls: int
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedCall:
+    """Successful calls sharing action, resource and request context (the unit replay evaluates)."""
+
+    principal: str
+    action: str
+    resource: str
+    passed_to: str | None
+    source_ip: str | None
+    mfa: bool | None
+    via_service: str | None
+    region: str | None
+    account: str | None
+    calls: int
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    example_event: str = ""

@@ -1,0 +1,1 @@
+"""Least privilege from recorded activity: generate, compare (unused), replay and right-size."""

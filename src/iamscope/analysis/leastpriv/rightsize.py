@@ -1,0 +1,207 @@
+"""``rightsize``: for each over-privileged principal, a proposal proven against its own history.
+
+A principal is over-privileged when it holds wildcard grants (``*``, ``service:*``, NotAction) or
+grants actions CloudTrail shows it never used. Each plan item carries the generated policy, its
+replay over the recorded period (zero denials is the bar), the actions it removes, and a check that
+it grants nothing the current policies did not (each proposed action and resource is evaluated
+against the current policy set by the engine). ``verify`` replays activity newer than the plan:
+the switch happens only after a clean parallel (shadow) run.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from iamscope.analysis.leastpriv.generate import GeneratedPolicy, GenerateOptions, generate_policy
+from iamscope.analysis.leastpriv.grants import (
+    NamedDocument,
+    granted_actions,
+    is_wildcard_grant,
+)
+from iamscope.analysis.leastpriv.replay import (
+    BasePolicies,
+    ReplayResult,
+    replay,
+    request_context,
+)
+from iamscope.engine import PolicyError, PolicySet, Request, RequestError, compile_policy, evaluate
+from iamscope.engine.catalog import Catalog
+from iamscope.model.activity import RecordedCall, UsedCall
+from iamscope.model.document import JsonObject, JsonValue
+
+__all__ = [
+    "PLAN_FORMAT",
+    "PrincipalEvidence",
+    "RightsizeItem",
+    "RightsizePlan",
+    "plan_rightsize",
+    "verify_plan",
+]
+
+PLAN_FORMAT = "iamscope-rightsize/1"
+
+
+@dataclass(frozen=True, slots=True)
+class PrincipalEvidence:
+    """What the store says one principal did, and what the snapshot says it holds."""
+
+    principal: str
+    account: str
+    current: tuple[NamedDocument, ...]
+    used: tuple[UsedCall, ...]
+    recorded: tuple[RecordedCall, ...]
+    invisible: frozenset[str] = frozenset()  # actions CloudTrail could not show here
+
+
+@dataclass(frozen=True, slots=True)
+class RightsizeItem:
+    """The plan for one principal."""
+
+    principal: str
+    granted: int
+    used_actions: tuple[str, ...]
+    proposal: GeneratedPolicy
+    replay: ReplayResult
+    removed: tuple[str, ...]
+    new_grants: tuple[str, ...]
+    blockers: tuple[str, ...] = ()
+
+    @property
+    def ready(self) -> bool:
+        """Safe to start the shadow period: clean replay, nothing new granted, no blind spots."""
+        return self.replay.clean and not self.new_grants and not self.blockers
+
+
+@dataclass(frozen=True, slots=True)
+class RightsizePlan:
+    """Plans for every over-privileged principal, as of ``created_at`` (end of the evidence)."""
+
+    created_at: datetime | None
+    items: tuple[RightsizeItem, ...]
+    skipped: tuple[str, ...] = field(default=())
+
+
+def _pairs(documents: Sequence[JsonObject]) -> Iterable[tuple[str, str, str | None]]:
+    """(action, resource, passed-to service) of every Allow statement of generated documents."""
+    for document in documents:
+        statements = document.get("Statement")
+        for statement in statements if isinstance(statements, list) else []:
+            if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+                continue
+            actions = statement.get("Action")
+            resources = statement.get("Resource")
+            service: str | None = None
+            condition = statement.get("Condition")
+            if isinstance(condition, dict):
+                equals = condition.get("StringEquals")
+                if isinstance(equals, dict) and isinstance(equals.get("iam:PassedToService"), str):
+                    service = str(equals["iam:PassedToService"])
+            for action in actions if isinstance(actions, list) else [actions]:
+                for resource in resources if isinstance(resources, list) else [resources]:
+                    if isinstance(action, str) and isinstance(resource, str):
+                        yield action, resource, service
+
+
+def _new_grants(
+    evidence: PrincipalEvidence, proposal: GeneratedPolicy, current: Callable[[str, str], PolicySet]
+) -> tuple[str, ...]:
+    """Proposed (action, resource) pairs the current policies do not allow."""
+    contexts: dict[tuple[str, str], RecordedCall] = {}
+    for call in evidence.recorded:
+        contexts.setdefault((call.action, call.resource), call)
+    found: list[str] = []
+    for action, resource, service in _pairs(proposal.documents):
+        seen = contexts.get((action, resource))
+        context = request_context(seen, seen.last_seen) if seen is not None else {}
+        if service:
+            context["iam:PassedToService"] = service
+        request = Request(evidence.principal, action, resource, context=context)
+        try:
+            allowed = evaluate(request, current(resource, action)).allowed
+        except RequestError:
+            allowed = False
+        if not allowed:
+            found.append(f"{action} on {resource}")
+    return tuple(found)
+
+
+def plan_rightsize(
+    evidence: Iterable[PrincipalEvidence],
+    catalog: Catalog,
+    base: BasePolicies,
+    options: GenerateOptions | None = None,
+    created_at: datetime | None = None,
+) -> RightsizePlan:
+    """A plan item for every over-privileged principal among ``evidence``.
+
+    ``base(principal, resource, action)`` is the principal's current policy set (from the
+    snapshot); the proposal is replayed with the same boundary, SCPs and resource policies.
+    """
+    options = options or GenerateOptions()
+    items: list[RightsizeItem] = []
+    skipped: list[str] = []
+    for item in evidence:
+        granted = granted_actions(item.current, catalog)
+        used = {c.action for c in item.used}
+        unused_visible = granted - used - item.invisible
+        if not (is_wildcard_grant(item.current) or unused_visible):
+            skipped.append(f"{item.principal}: already uses everything it is granted")
+            continue
+        if not item.used:
+            skipped.append(f"{item.principal}: no successful calls recorded (see 'iamscope unused')")
+            continue
+        proposal = generate_policy(item.used, catalog, options)
+        try:
+            compiled = [
+                compile_policy(d, f"proposed-{i + 1}", "identity") for i, d in enumerate(proposal.documents)
+            ]
+        except PolicyError as exc:
+            skipped.append(f"{item.principal}: generated policy rejected by the engine: {exc}")
+            continue
+        result = replay(item.recorded, item.principal, compiled, base)
+        proposed_actions = set(proposal.actions)
+        removed = tuple(sorted(granted - proposed_actions))
+        blockers = tuple(
+            f"{action} is granted but CloudTrail could not show its use here (data events off): "
+            "enable data events for a full period, or keep it by hand"
+            for action in sorted((granted & item.invisible) - used)
+            if action.split(":", 1)[0] in {a.split(":", 1)[0] for a in used}
+        )
+
+        def current(resource: str, action: str, principal: str = item.principal) -> PolicySet:
+            return base(principal, resource, action)
+
+        items.append(
+            RightsizeItem(
+                principal=item.principal,
+                granted=len(granted),
+                used_actions=tuple(sorted(used)),
+                proposal=proposal,
+                replay=result,
+                removed=removed,
+                new_grants=_new_grants(item, proposal, current),
+                blockers=blockers,
+            )
+        )
+    return RightsizePlan(created_at, tuple(items), tuple(skipped))
+
+
+def verify_plan(
+    proposals: Mapping[str, Sequence[JsonValue]],
+    recorded: Callable[[str], Sequence[RecordedCall]],
+    base: BasePolicies | None = None,
+) -> dict[str, ReplayResult]:
+    """Replay newer activity of each planned principal against its proposal (the shadow run)."""
+    results: dict[str, ReplayResult] = {}
+    for principal, documents in proposals.items():
+        compiled = [compile_policy(d, f"proposed-{i + 1}", "identity") for i, d in enumerate(documents)]
+        results[principal] = replay(recorded(principal), principal, compiled, base)
+    return results
+
+
+def removed_by_service(item: RightsizeItem) -> dict[str, int]:
+    """How many granted actions the proposal removes, per service."""
+    return dict(sorted(Counter(a.split(":", 1)[0] for a in item.removed).items()))
