@@ -15,6 +15,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "iamscope.cli.simulate",
     "iamscope.cli.activity",
     "iamscope.cli.generate_policy",
+    "iamscope.cli.unused",
+    "iamscope.cli.replay",
+    "iamscope.cli.rightsize",
 )
 
 

@@ -11,6 +11,7 @@ __all__ = [
     "CallContext",
     "DataEventSource",
     "PrincipalActivity",
+    "PrincipalEvidence",
     "RecordedCall",
     "StoreProblem",
     "UnmappedEvent",
@@ -156,3 +157,14 @@ class RecordedCall:
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     example_event: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PrincipalEvidence:
+    """What the activity store says about one principal, for right-sizing."""
+
+    principal: str
+    account: str
+    used: tuple[UsedCall, ...]
+    recorded: tuple[RecordedCall, ...]
+    data_sources: tuple[DataEventSource, ...] = ()

@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from iamscope.analysis.access import AccessModel
 from iamscope.analysis.leastpriv.generate import GeneratedPolicy, GenerateOptions, generate_policy
 from iamscope.analysis.leastpriv.grants import (
-    NamedDocument,
     granted_actions,
+    identity_documents,
     is_wildcard_grant,
 )
 from iamscope.analysis.leastpriv.replay import (
@@ -27,33 +28,23 @@ from iamscope.analysis.leastpriv.replay import (
     replay,
     request_context,
 )
+from iamscope.analysis.leastpriv.unused import invisible_actions
 from iamscope.engine import PolicyError, PolicySet, Request, RequestError, compile_policy, evaluate
 from iamscope.engine.catalog import Catalog
-from iamscope.model.activity import RecordedCall, UsedCall
+from iamscope.model.activity import PrincipalEvidence, RecordedCall
 from iamscope.model.document import JsonObject, JsonValue
+from iamscope.model.snapshot import Snapshot
 
 __all__ = [
     "PLAN_FORMAT",
-    "PrincipalEvidence",
     "RightsizeItem",
     "RightsizePlan",
     "plan_rightsize",
+    "snapshot_base",
     "verify_plan",
 ]
 
 PLAN_FORMAT = "iamscope-rightsize/1"
-
-
-@dataclass(frozen=True, slots=True)
-class PrincipalEvidence:
-    """What the store says one principal did, and what the snapshot says it holds."""
-
-    principal: str
-    account: str
-    current: tuple[NamedDocument, ...]
-    used: tuple[UsedCall, ...]
-    recorded: tuple[RecordedCall, ...]
-    invisible: frozenset[str] = frozenset()  # actions CloudTrail could not show here
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,26 +119,42 @@ def _new_grants(
     return tuple(found)
 
 
+def snapshot_base(snapshot: Snapshot) -> BasePolicies:
+    """The principal's policy set per (resource, action) from a snapshot (one compiled model)."""
+    model = AccessModel(snapshot)
+
+    def base(principal: str, resource: str, action: str) -> PolicySet:
+        return model.policy_set(principal, resource_arn=resource, action=action)
+
+    return base
+
+
 def plan_rightsize(
+    snapshot: Snapshot,
     evidence: Iterable[PrincipalEvidence],
     catalog: Catalog,
-    base: BasePolicies,
     options: GenerateOptions | None = None,
     created_at: datetime | None = None,
 ) -> RightsizePlan:
     """A plan item for every over-privileged principal among ``evidence``.
 
-    ``base(principal, resource, action)`` is the principal's current policy set (from the
-    snapshot); the proposal is replayed with the same boundary, SCPs and resource policies.
+    Current grants, boundary, SCPs and resource policies come from ``snapshot``; the proposal is
+    replayed with all of them, its own documents standing in for the identity policies.
     """
     options = options or GenerateOptions()
+    base = snapshot_base(snapshot)
     items: list[RightsizeItem] = []
     skipped: list[str] = []
     for item in evidence:
-        granted = granted_actions(item.current, catalog)
+        current = identity_documents(snapshot, item.principal)
+        if not current:
+            skipped.append(f"{item.principal}: not in the snapshot (no policies to compare)")
+            continue
+        granted = granted_actions(current, catalog)
+        invisible = invisible_actions(catalog, item.data_sources, item.account)
         used = {c.action for c in item.used}
-        unused_visible = granted - used - item.invisible
-        if not (is_wildcard_grant(item.current) or unused_visible):
+        unused_visible = granted - used - invisible
+        if not (is_wildcard_grant(current) or unused_visible):
             skipped.append(f"{item.principal}: already uses everything it is granted")
             continue
         if not item.used:
@@ -161,17 +168,15 @@ def plan_rightsize(
         except PolicyError as exc:
             skipped.append(f"{item.principal}: generated policy rejected by the engine: {exc}")
             continue
-        result = replay(item.recorded, item.principal, compiled, base)
-        proposed_actions = set(proposal.actions)
-        removed = tuple(sorted(granted - proposed_actions))
+        used_services = {a.split(":", 1)[0] for a in used}
         blockers = tuple(
             f"{action} is granted but CloudTrail could not show its use here (data events off): "
             "enable data events for a full period, or keep it by hand"
-            for action in sorted((granted & item.invisible) - used)
-            if action.split(":", 1)[0] in {a.split(":", 1)[0] for a in used}
+            for action in sorted((granted & invisible) - used)
+            if action.split(":", 1)[0] in used_services
         )
 
-        def current(resource: str, action: str, principal: str = item.principal) -> PolicySet:
+        def current_set(resource: str, action: str, principal: str = item.principal) -> PolicySet:
             return base(principal, resource, action)
 
         items.append(
@@ -180,9 +185,9 @@ def plan_rightsize(
                 granted=len(granted),
                 used_actions=tuple(sorted(used)),
                 proposal=proposal,
-                replay=result,
-                removed=removed,
-                new_grants=_new_grants(item, proposal, current),
+                replay=replay(item.recorded, item.principal, compiled, base),
+                removed=tuple(sorted(granted - set(proposal.actions))),
+                new_grants=_new_grants(item, proposal, current_set),
                 blockers=blockers,
             )
         )

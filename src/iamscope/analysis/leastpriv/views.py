@@ -1,0 +1,167 @@
+"""JSON documents and text for replay, unused and rightsize results (what the CLI prints)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from iamscope.analysis.leastpriv.replay import ReplayDenial, ReplayResult
+from iamscope.analysis.leastpriv.rightsize import (
+    PLAN_FORMAT,
+    RightsizeItem,
+    RightsizePlan,
+    removed_by_service,
+)
+from iamscope.analysis.leastpriv.unused import IdleEntity, PrincipalUsage
+from iamscope.model.document import JsonObject, JsonValue
+
+__all__ = [
+    "plan_json",
+    "plan_text",
+    "replay_json",
+    "replay_text",
+    "unused_json",
+    "unused_text",
+]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def _denial(denial: ReplayDenial) -> JsonObject:
+    call = denial.call
+    return {
+        "action": call.action,
+        "resource": call.resource,
+        "calls": call.calls,
+        "first_seen": _iso(call.first_seen),
+        "last_seen": _iso(call.last_seen),
+        "evaluated_at": _iso(denial.at),
+        "source_ip": call.source_ip,
+        "mfa": call.mfa,
+        "via_service": call.via_service,
+        "passed_to": call.passed_to,
+        "example_event_id": call.example_event,
+        "decision": denial.decision,
+        "explanation": denial.explanation,
+    }
+
+
+def replay_json(result: ReplayResult) -> JsonObject:
+    """Replay result for machines."""
+    return {
+        "format": "iamscope-replay/1",
+        "principal": result.principal,
+        "calls": result.calls,
+        "groups": result.groups,
+        "denied_calls": result.denied_calls,
+        "clean": result.clean,
+        "denials": [_denial(d) for d in result.denials],
+        "errors": list(result.errors),
+    }
+
+
+def replay_text(result: ReplayResult) -> str:
+    """Replay result for people."""
+    head = f"{result.principal}: {result.calls:,} recorded calls ({result.groups:,} distinct) replayed: "
+    if result.clean:
+        return head + "none would be denied.\n"
+    lines = [head + f"{result.denied_calls:,} would be denied."]
+    for denial in result.denials:
+        call = denial.call
+        lines.append(
+            f"- {call.action} on {call.resource} (x{call.calls}, last {_iso(call.last_seen)}, "
+            f"event {call.example_event}): {denial.decision}"
+        )
+        lines += [f"    {line}" for line in denial.explanation.splitlines()]
+    lines += [f"- error: {e}" for e in result.errors]
+    return "\n".join(lines) + "\n"
+
+
+def unused_json(usages: Sequence[PrincipalUsage], idle: Sequence[IdleEntity]) -> JsonObject:
+    """Granted versus used per principal, and idle entities."""
+    principals: list[JsonValue] = []
+    for usage in usages:
+        entry: JsonObject = {"principal": usage.principal}
+        for status in ("used", "unused", "not-visible", "no-longer-granted"):
+            entry[status] = list(usage.of(status))
+        principals.append(entry)
+    return {
+        "format": "iamscope-unused/1",
+        "principals": principals,
+        "idle": [{"kind": e.kind, "arn": e.arn, "account": e.account, "detail": e.detail} for e in idle],
+    }
+
+
+def unused_text(usages: Sequence[PrincipalUsage], idle: Sequence[IdleEntity]) -> str:
+    """Per principal: counts by status, the used actions, unused ones per service."""
+    lines: list[str] = []
+    for usage in usages:
+        used = usage.of("used")
+        unused = usage.of("unused")
+        invisible = usage.of("not-visible")
+        gone = usage.of("no-longer-granted")
+        lines.append(
+            f"{usage.principal}: {len(used)} used, {len(unused):,} unused, "
+            f"{len(invisible)} not visible in CloudTrail, {len(gone)} used but no longer granted"
+        )
+        lines += [f"  used        {a}" for a in used]
+        lines += [f"  NOT GRANTED {a}" for a in gone]
+        lines += [f"  not visible {a}" for a in invisible[:20]]
+        services: dict[str, int] = {}
+        for action in unused:
+            services[action.split(":", 1)[0]] = services.get(action.split(":", 1)[0], 0) + 1
+        shown = ", ".join(f"{s} ({n})" for s, n in sorted(services.items(), key=lambda x: -x[1])[:15])
+        if shown:
+            lines.append(f"  unused by service: {shown}{' ...' if len(services) > 15 else ''}")
+    if idle:
+        lines.append("")
+        lines.append("Idle (no recorded activity in the period):")
+        lines += [f"  {e.kind:<10} {e.arn}  {e.detail}" for e in idle]
+    return "\n".join(lines) + "\n"
+
+
+def _item_json(item: RightsizeItem) -> JsonObject:
+    return {
+        "principal": item.principal,
+        "ready": item.ready,
+        "granted_actions": item.granted,
+        "used_actions": list(item.used_actions),
+        "removes": {"actions": len(item.removed), "by_service": dict(removed_by_service(item))},
+        "grants_nothing_new": not item.new_grants,
+        "new_grants": list(item.new_grants),
+        "blockers": list(item.blockers),
+        "replay": replay_json(item.replay),
+        "proposal": {"documents": list(item.proposal.documents), "notes": list(item.proposal.notes)},
+    }
+
+
+def plan_json(plan: RightsizePlan, since: datetime | None, until: datetime | None) -> JsonObject:
+    """The plan file ``rightsize verify`` reads back."""
+    return {
+        "format": PLAN_FORMAT,
+        "created_at": _iso(plan.created_at),
+        "evidence": {"since": _iso(since), "until": _iso(until)},
+        "principals": [_item_json(i) for i in plan.items],
+        "skipped": list(plan.skipped),
+    }
+
+
+def plan_text(plan: RightsizePlan) -> str:
+    """One paragraph per principal."""
+    lines = [f"Right-size plan as of {_iso(plan.created_at)}: {len(plan.items)} principal(s)"]
+    for item in plan.items:
+        state = "READY for a shadow period" if item.ready else "NOT READY"
+        lines.append("")
+        lines.append(f"{item.principal}: {state}")
+        lines.append(
+            f"  grants {item.granted:,} actions, uses {len(item.used_actions)}; the proposal removes "
+            f"{len(item.removed):,} ({len(item.proposal.documents)} policy document(s))"
+        )
+        lines.append(f"  replay: {item.replay.calls:,} calls, {item.replay.denied_calls:,} would be denied")
+        if item.new_grants:
+            lines.append(f"  grants something new: {', '.join(item.new_grants[:5])}")
+        lines += [f"  blocker: {b}" for b in item.blockers[:5]]
+    lines += [f"skipped: {s}" for s in plan.skipped]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,86 @@
+"""``iamscope replay``: would a proposed policy have denied any recorded call of a principal?"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from iamscope.activity.queries import recorded_calls
+from iamscope.activity.store import ActivityStore, StoreError
+from iamscope.analysis.leastpriv.replay import BasePolicies, replay
+from iamscope.analysis.leastpriv.rightsize import snapshot_base
+from iamscope.analysis.leastpriv.views import replay_json, replay_text
+from iamscope.cli.activity import add_db_argument, add_window_arguments, window_from
+from iamscope.cli.snapshot_input import SnapshotInputError, load_snapshot
+from iamscope.engine import CompiledPolicy, PolicyError, compile_policy
+from iamscope.model.document import JsonValue
+
+__all__ = ["EXIT_DENIALS", "load_policy_documents", "register"]
+
+EXIT_DENIALS = 3
+
+
+class PolicyFileError(Exception):
+    """A policy file that cannot be read or compiled."""
+
+
+def load_policy_documents(path: Path) -> list[CompiledPolicy]:
+    """A policy JSON file: one document, or an array of documents (generate-policy's output)."""
+    try:
+        value: JsonValue = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PolicyFileError(f"{path}: cannot read the policy ({exc})") from exc
+    documents = value if isinstance(value, list) else [value]
+    compiled = []
+    for index, document in enumerate(documents):
+        name = path.name if len(documents) == 1 else f"{path.name}[{index}]"
+        try:
+            compiled.append(compile_policy(document, name, "identity"))
+        except PolicyError as exc:
+            raise PolicyFileError(f"{name}: {exc}") from exc
+    return compiled
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``replay``."""
+    parser = subparsers.add_parser(
+        "replay",
+        help="replay a principal's recorded calls against a proposed policy",
+        description="Evaluate every recorded successful call of the principal against the proposed "
+        "policy (in place of its identity policies; with its boundary, SCPs and resource policies "
+        "when --bundle is given) and list each call that would be denied, with why. "
+        f"Exit status: 0 none denied, {EXIT_DENIALS} some denied, 1 bad input.",
+    )
+    parser.add_argument(
+        "--policy", required=True, type=Path, help="proposed policy JSON (a document or an array)"
+    )
+    parser.add_argument("--principal", required=True, metavar="ARN", help="user or role ARN")
+    parser.add_argument("--bundle", type=Path, help="snapshot bundle: boundary, SCPs and resource policies")
+    add_db_argument(parser)
+    add_window_arguments(parser)
+    parser.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    parser.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        proposed = load_policy_documents(args.policy)
+        base: BasePolicies | None = (
+            snapshot_base(load_snapshot(args.bundle)) if args.bundle is not None else None
+        )
+        with ActivityStore(args.db, read_only=True) as store:
+            calls = recorded_calls(store, args.principal, window_from(args))
+    except (PolicyFileError, SnapshotInputError, StoreError) as exc:
+        print(f"iamscope: {exc}", file=sys.stderr)
+        return 1
+    if not calls:
+        print(f"iamscope: no successful calls recorded for {args.principal}", file=sys.stderr)
+        return 1
+    result = replay(calls, args.principal, proposed, base)
+    if args.format == "json":
+        print(json.dumps(replay_json(result), indent=2))
+    else:
+        sys.stdout.write(replay_text(result))
+    return 0 if result.clean else EXIT_DENIALS
