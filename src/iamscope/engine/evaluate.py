@@ -213,11 +213,34 @@ class Decision:
     reason: str
     hits: tuple[_Hit, ...] = ()
     remedy: str | None = None
+    # Evaluation stops at the first Allow of each layer; the explanation finds the others.
+    _plan: _Plan | None = None
+    _resource: str = ""
+    _context: Mapping[str, ContextValue] | None = None
 
     @property
     def allowed(self) -> bool:
         """True for ``allowed``."""
         return self.decision == "allowed"
+
+    def _all_hits(self) -> tuple[_Hit, ...]:
+        plan, context = self._plan, self._context
+        if plan is None or context is None:
+            return self.hits
+        expanded: list[_Hit] = []
+        for layer, level, statement in self.hits:
+            pool: _Statements | None = {
+                "identity": plan.identity,
+                "permissions-boundary": plan.boundary,
+                "session-policy": plan.session,
+            }.get(layer)
+            if layer == "scp" and level is not None:
+                pool = plan.scps[level]
+            if statement.deny or pool is None:
+                expanded.append((layer, level, statement))
+                continue
+            expanded += [(layer, level, s) for s in pool if s.check(self._resource, context)]
+        return tuple(dict.fromkeys(expanded))
 
     @property
     def explanation(self) -> Explanation:
@@ -230,7 +253,7 @@ class Decision:
                 effect="Deny" if s.deny else "Allow",
                 level=level,
             )
-            for layer, level, s in self.hits
+            for layer, level, s in self._all_hits()
         )
         return Explanation(self.layer, self.reason, matched, self.remedy)
 
@@ -284,7 +307,11 @@ def _layers(policies: PolicySet, principal: Principal, service: str, resource_ac
 def _allowing(
     statements: _Statements, resource: str, context: Mapping[str, ContextValue]
 ) -> list[CompiledStatement]:
-    return [s for s in statements if s.check(resource, context)]
+    """The first statement that allows (one is enough to decide; explanations find the rest)."""
+    for statement in statements:
+        if statement.check(resource, context):
+            return [statement]
+    return []
 
 
 def evaluate(request: Request, policies: PolicySet) -> Decision:
@@ -302,13 +329,30 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
     context.update(given)
     resource = request.resource
     resource_account = _account_of(resource, request.resource_account, principal)
-    has_boundary = policies.permissions_boundary is not None
     plan_key = (action, request.principal, principal_arn, resource_account)
     plan = policies._by_request.get(plan_key)
     if plan is None:
         plan = policies.plan(action, _layers(policies, principal, service, resource_account))
         if len(policies._by_request) < 65536:
             policies._by_request[plan_key] = plan
+    decision = _decide(plan, policies, request, principal, context, resource_account)
+    decision._plan = plan
+    decision._resource = resource
+    decision._context = context
+    return decision
+
+
+def _decide(
+    plan: _Plan,
+    policies: PolicySet,
+    request: Request,
+    principal: Principal,
+    context: Mapping[str, ContextValue],
+    resource_account: str | None,
+) -> Decision:
+    """Explicit denies, SCPs and VPC endpoint policies, then the permission policies."""
+    resource = request.resource
+    has_boundary = policies.permissions_boundary is not None
 
     # 1. Explicit deny anywhere (RCPs decide only here: AWS attaches RCPFullAWSAccess everywhere).
     if plan.denies:
