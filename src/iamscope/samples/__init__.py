@@ -1,1 +1,1 @@
-"""Sample data generators (the demo organisation), run on demand rather than committed as files."""
+"""Built-in sample data for the demo and the examples in the README."""
