@@ -41,7 +41,7 @@ class AssessConfig:
     """What an assessment run may vary: time, thresholds, suppressions, frameworks, checks."""
 
     as_of: datetime | None = None
-    options: AssessOptions = AssessOptions()
+    options: AssessOptions = field(default_factory=AssessOptions)
     suppressions: Sequence[Suppression] = ()
     frameworks: Sequence[str] = tuple(FRAMEWORKS)
     checks: Sequence[Check] | None = None  # None: every registered check
@@ -68,7 +68,7 @@ def _run(check: Check, ctx: CheckContext) -> tuple[Outcome, str | None]:
     """
     try:
         return check.run(ctx), None
-    except Exception as error:  # noqa: BLE001 - fault boundary, recorded in the report
+    except Exception as error:  # fault boundary (see docstring)
         message = f"check {check.id} failed on account {ctx.account_id}: {error!r}"
         return Outcome.not_collected(f"check error: {error!r}"), message
 

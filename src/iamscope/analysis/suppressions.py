@@ -84,9 +84,7 @@ def _entry(raw: object, index: int, source: str) -> Suppression:
         try:
             expires = date.fromisoformat(expires)
         except ValueError:
-            raise SuppressionError(
-                f"{where}.expires {expires!r} is not a date (YYYY-MM-DD)"
-            ) from None
+            raise SuppressionError(f"{where}.expires {expires!r} is not a date (YYYY-MM-DD)") from None
     if not isinstance(expires, date):
         raise SuppressionError(f"{where}.expires must be a date (YYYY-MM-DD)")
     return Suppression(

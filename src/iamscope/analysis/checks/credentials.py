@@ -19,9 +19,7 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-def _per_user(
-    ctx: CheckContext, judge: Callable[[CheckContext, CredentialReportRow], Hit | None]
-) -> Outcome:
+def _per_user(ctx: CheckContext, judge: Callable[[CheckContext, CredentialReportRow], Hit | None]) -> Outcome:
     """Run ``judge`` on every non-root credential report row."""
     report = ctx.account.credential_report
     if report is None:
@@ -106,8 +104,7 @@ def _key_unused(ctx: CheckContext, row: CredentialReportRow) -> Hit | None:
         return None
     return Hit(
         resource=row.arn,
-        message=f"User {row.user} has {len(stale)} active access key(s) unused for more than "
-        f"{days} days.",
+        message=f"User {row.user} has {len(stale)} active access key(s) unused for more than {days} days.",
         evidence={
             f"access_key_{k.slot}": {
                 "last_used": _iso(k.last_used),
@@ -152,8 +149,7 @@ def _password_and_keys(ctx: CheckContext, row: CredentialReportRow) -> Hit | Non
         return None
     return Hit(
         resource=row.arn,
-        message=f"User {row.user} has both a console password and {len(active)} active "
-        "access key(s).",
+        message=f"User {row.user} has both a console password and {len(active)} active access key(s).",
         evidence={"password_enabled": True, "active_key_slots": [k.slot for k in active]},
         params={"user": row.user},
     )

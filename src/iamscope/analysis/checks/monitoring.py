@@ -14,7 +14,7 @@ from iamscope.analysis.checks.registry import Check, CheckContext, Hit, Outcome
 from iamscope.model.document import JsonValue
 from iamscope.model.snapshot import EventRule, MetricFilter
 
-__all__ = ["CHECKS", "IAM_POLICY_EVENTS", "IAM_CONFIG_RULES"]
+__all__ = ["CHECKS", "IAM_CONFIG_RULES", "IAM_POLICY_EVENTS"]
 
 # The events CIS 4.4 asks to alert on.
 IAM_POLICY_EVENTS: tuple[str, ...] = (
@@ -52,8 +52,6 @@ def _expired_certificates(ctx: CheckContext) -> Outcome:
     certificates = ctx.account.server_certificates
     if certificates is None:
         return Outcome.not_collected("needs list-server-certificates")
-    if not certificates:
-        return Outcome.not_applicable("the account stores no server certificates in IAM")
     hits = [
         Hit(
             resource=cert.arn,
@@ -147,9 +145,7 @@ def _alerting(
         filters = ctx.account.metric_filters
         if rules is None and filters is None:
             return Outcome.not_collected("needs events list-rules or logs metric filters")
-        matching_rules = [
-            r.name for r in rules or () if (p := _pattern(r)) is not None and rule_test(p)
-        ]
+        matching_rules = [r.name for r in rules or () if (p := _pattern(r)) is not None and rule_test(p)]
         matching_filters = [f.name for f in filters or () if filter_test(f)]
         if matching_rules or matching_filters:
             return Outcome.evaluated()

@@ -90,8 +90,7 @@ def _full_admin_attached(ctx: CheckContext) -> Outcome:
             hits.append(
                 Hit(
                     resource=arn,
-                    message=f"{arn} has inline policies allowing '*' on '*': "
-                    + ", ".join(admin_inline),
+                    message=f"{arn} has inline policies allowing '*' on '*': " + ", ".join(admin_inline),
                     evidence={"inline_policies": list(admin_inline)},
                     params={"principal": arn, "policy": admin_inline[0]},
                 )

@@ -89,7 +89,7 @@ class CheckContext:
     snapshot: Snapshot
     account: AccountSnapshot
     as_of: datetime
-    options: AssessOptions = AssessOptions()
+    options: AssessOptions = field(default_factory=AssessOptions)
 
     @property
     def account_id(self) -> str:

@@ -74,9 +74,7 @@ def _root_mfa(ctx: CheckContext) -> Outcome:
     if row is not None:
         enabled = row.mfa_active
         source = "credential report"
-    elif ctx.account.account_summary is not None and (
-        "AccountMFAEnabled" in ctx.account.account_summary
-    ):
+    elif ctx.account.account_summary is not None and ("AccountMFAEnabled" in ctx.account.account_summary):
         enabled = ctx.account.account_summary["AccountMFAEnabled"] == 1
         source = "account summary"
     else:

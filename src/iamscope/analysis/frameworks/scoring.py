@@ -75,15 +75,11 @@ def evaluate_framework(
                 by_key[(check, account)] for check in control.checks if (check, account) in by_key
             ]
             statuses[account] = _account_status(account_runs)
-            reasons.extend(
-                f"{account}: {r.reason}" for r in account_runs if r.status != "evaluated"
-            )
+            reasons.extend(f"{account}: {r.reason}" for r in account_runs if r.status != "evaluated")
             level_pairs.setdefault(control.level, []).append(statuses[account])
             account_pairs[account].append(statuses[account])
         overall = next((s for s in _WORST_FIRST if s in statuses.values()), "not_applicable")
-        ids = tuple(
-            f.id for f in findings if f.check in control.checks and f.account_id in statuses
-        )
+        ids = tuple(f.id for f in findings if f.check in control.checks and f.account_id in statuses)
         results.append(
             ControlResult(
                 framework=framework.id,
