@@ -65,7 +65,7 @@ def _key_at_setup(ctx: CheckContext, row: CredentialReportRow) -> Hit | None:
         message=f"Console user {row.user} has an active access key that was never used.",
         evidence={
             "never_used_key_slots": [k.slot for k in unused],
-            "created_with_user_slots": at_setup,
+            "created_with_user_slots": list(at_setup),
             "user_creation_time": _iso(row.user_creation_time),
         },
         params={"user": row.user},

@@ -106,7 +106,7 @@ def _full_admin_attached(ctx: CheckContext) -> Outcome:
                     resource=policy_arn,
                     message=f"Policy {managed.name} allows '*' on '*' and is attached to "
                     f"{len(holders[policy_arn])} principal(s).",
-                    evidence={"statements": list(statements), "attached_to": holders[policy_arn]},
+                    evidence={"statements": list(statements), "attached_to": list(holders[policy_arn])},
                     params={"policy_arn": policy_arn},
                     related=tuple(holders[policy_arn]),
                 )

@@ -61,7 +61,7 @@ def _control(raw: object, framework_id: str) -> Control:
         id=str(entry["id"]),
         title=str(entry["title"]),
         level=str(entry["level"]),
-        assessment=cast(Literal["automated", "manual"], assessment),
+        assessment=assessment,
         checks=tuple(str(c) for c in checks),
     )
 

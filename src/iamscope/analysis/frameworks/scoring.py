@@ -78,7 +78,7 @@ def evaluate_framework(
             reasons.extend(f"{account}: {r.reason}" for r in account_runs if r.status != "evaluated")
             level_pairs.setdefault(control.level, []).append(statuses[account])
             account_pairs[account].append(statuses[account])
-        overall = next((s for s in _WORST_FIRST if s in statuses.values()), "not_applicable")
+        overall: ControlStatus = next((s for s in _WORST_FIRST if s in statuses.values()), "not_applicable")
         ids = tuple(f.id for f in findings if f.check in control.checks and f.account_id in statuses)
         results.append(
             ControlResult(
