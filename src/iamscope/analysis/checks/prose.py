@@ -44,10 +44,13 @@ class _Defaulting(dict[str, str]):
 
 
 def render_remediation(prose: CheckProse, params: Mapping[str, str]) -> Remediation:
-    """The remediation with ``{placeholders}`` in its commands filled from a hit's parameters."""
+    """The remediation with ``{placeholders}`` in its commands filled from a hit's parameters.
+
+    Only commands are templates; the text and the policy snippet are shown as written.
+    """
     values = _Defaulting(params)
     return Remediation(
-        text=prose.remediation.text.format_map(values),
+        text=prose.remediation.text,
         commands=tuple(c.format_map(values) for c in prose.remediation.commands),
         policy_snippet=prose.remediation.policy_snippet,
     )

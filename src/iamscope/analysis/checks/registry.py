@@ -33,6 +33,9 @@ TOPIC_MODULES: tuple[str, ...] = (
     "iamscope.analysis.checks.credentials",
     "iamscope.analysis.checks.permissions",
     "iamscope.analysis.checks.monitoring",
+    "iamscope.analysis.checks.privilege",
+    "iamscope.analysis.checks.trust",
+    "iamscope.analysis.checks.organization",
 )
 
 
@@ -90,6 +93,8 @@ class CheckContext:
     account: AccountSnapshot
     as_of: datetime
     options: AssessOptions = field(default_factory=AssessOptions)
+    # Per-account scratch space shared by checks (compiled policies, engine results); see access.py.
+    memo: dict[str, object] = field(default_factory=dict, compare=False)
 
     @property
     def account_id(self) -> str:
