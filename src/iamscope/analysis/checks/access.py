@@ -9,12 +9,13 @@ deny" for them, and skipping them keeps large accounts fast.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from iamscope.analysis.checks.policy_sets import AccountPolicies
 from iamscope.analysis.checks.probes import ADMIN_PROBES, probe_resource
 from iamscope.analysis.checks.registry import CheckContext
-from iamscope.engine import Decision, PolicySet, Request, evaluate
+from iamscope.engine import CompiledPolicy, Decision, PolicySet, Request, compile_policy, evaluate
+from iamscope.model.document import JsonValue
 from iamscope.model.snapshot import Role, User
 
 __all__ = ["AccountAccess", "Subject", "account_access"]
@@ -50,6 +51,7 @@ class AccountAccess:
     ctx: CheckContext
     policies: AccountPolicies
     subjects: list[Subject]
+    trust: CompiledPolicy | None = None
 
     def may_name(self, subject: Subject, action: str) -> bool:
         """Whether some Allow statement of the subject's identity policies covers ``action``."""
@@ -72,9 +74,21 @@ class AccountAccess:
                 resource=target,
                 resource_account=self.ctx.account_id,
             )
-            cached = evaluate(request, subject.policies)
+            policies = subject.policies
+            if action.lower() == "sts:assumerole":
+                # A role's trust must allow too; ask as if the probe role trusted this account,
+                # which leaves the decision to the subject's own policies.
+                policies = replace(policies, resource=self._account_trust())
+            cached = evaluate(request, policies)
             subject.decisions[key] = cached
         return cached
+
+    def _account_trust(self) -> CompiledPolicy:
+        if self.trust is None:
+            root = f"arn:{self.ctx.partition}:iam::{self.ctx.account_id}:root"
+            statement: JsonValue = {"Effect": "Allow", "Principal": {"AWS": root}, "Action": "sts:AssumeRole"}
+            self.trust = compile_policy({"Version": "2012-10-17", "Statement": [statement]}, "probe-trust")
+        return self.trust
 
     def allowed_on_any(self, subject: Subject, actions: Sequence[str]) -> list[str]:
         """The actions the subject may perform on arbitrary resources."""
