@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 from iamscope.model.document import JsonObject, JsonValue
 from iamscope.samples.aws_shapes import (
@@ -200,6 +201,10 @@ def _write_account(
                 f"{account}/{service}/{region}/{call}.json",
                 {key: items},
             )
+
+
+def _map(items: dict[str, list[JsonValue]]) -> JsonObject:
+    return cast(JsonObject, items)
 
 
 def _analyzer(account: str, region: str, kind: str = "ACCOUNT") -> JsonValue:
@@ -414,7 +419,7 @@ def _startup(w: _Writer) -> None:
                     }
                 ]
             },
-            "regional": {"accessanalyzer:us-east-1": [_analyzer(a, "us-east-1")]},
+            "regional": _map({"accessanalyzer:us-east-1": [_analyzer(a, "us-east-1")]}),
         },
     )
 
@@ -527,8 +532,10 @@ def _production(w: _Writer) -> None:
                 ]
             },
             "certificates": {"ServerCertificateMetadataList": []},
-            "regional": {f"accessanalyzer:{r}": [_analyzer(a, r)] for r in REGIONS}
-            | {"events:us-east-1": ALERT_RULES, "config:eu-west-1": _config_rules(ALL_CONFIG[:4])},
+            "regional": _map(
+                {f"accessanalyzer:{r}": [_analyzer(a, r)] for r in REGIONS}
+                | {"events:us-east-1": ALERT_RULES, "config:eu-west-1": _config_rules(ALL_CONFIG[:4])}
+            ),
         },
     )
 
@@ -567,9 +574,11 @@ def _security(w: _Writer) -> None:
             "summary": {"SummaryMap": {"AccountMFAEnabled": 1, "AccountAccessKeysPresent": 0}},
             "mfa": {"VirtualMFADevices": []},
             "certificates": {"ServerCertificateMetadataList": []},
-            "regional": {f"accessanalyzer:{r}": [_analyzer(a, r, "ORGANIZATION")] for r in REGIONS}
-            | {"events:us-east-1": ALERT_RULES}
-            | {f"config:{r}": _config_rules(ALL_CONFIG) for r in REGIONS},
+            "regional": _map(
+                {f"accessanalyzer:{r}": [_analyzer(a, r, "ORGANIZATION")] for r in REGIONS}
+                | {"events:us-east-1": ALERT_RULES}
+                | {f"config:{r}": _config_rules(ALL_CONFIG) for r in REGIONS}
+            ),
         },
     )
 
