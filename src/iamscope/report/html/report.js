@@ -40,12 +40,12 @@
   Array.prototype.forEach.call(table.tHead.rows[0].cells, function (header, index) {
     if (!header.hasAttribute("data-sort")) { return; }
     header.addEventListener("click", function () {
-      var descending = direction[index] = !direction[index];
+      var ascending = direction[index] = !direction[index];
       rows.sort(function (a, b) {
         var x = a.cells[index].getAttribute("data-key") || a.cells[index].textContent;
         var y = b.cells[index].getAttribute("data-key") || b.cells[index].textContent;
         var order = x < y ? -1 : (x > y ? 1 : 0);
-        return descending ? -order : order;
+        return ascending ? order : -order;
       });
       rows.forEach(function (row) { body.appendChild(row); });
     });
