@@ -55,7 +55,10 @@ def _parse_time(text: str) -> datetime:
 
 def _load(path: Path) -> Snapshot:
     """Read the input with the collector's loader; its InputError becomes a UsageError."""
-    collect = importlib.import_module("iamscope.collect")
+    try:
+        collect = importlib.import_module("iamscope.collect")
+    except ModuleNotFoundError:
+        raise UsageError("this build has no input reader (iamscope.collect); cannot read " + str(path)) from None
     loader = cast(_Loader, collect.load)
     input_error = cast(type[Exception], collect.InputError)
     try:
