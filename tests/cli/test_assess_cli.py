@@ -76,6 +76,8 @@ def test_bad_suppressions_file_is_one_clear_message(
 
 def test_every_option_has_help() -> None:
     parser = build_parser()
-    actions = parser._subparsers._group_actions[0].choices["assess"]._actions  # type: ignore[union-attr]
-    for action in actions:
+    import argparse
+
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for action in sub.choices["assess"]._actions:
         assert action.help, action.dest

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from iamscope.analysis.assess import AssessConfig, assess
+from iamscope.model.document import JsonValue
 from iamscope.report.html import render_html
 from iamscope.report.view import build_view
 from tests.builders import AS_OF, compliant_account, cred_row, key, role, root_row, snapshot
@@ -35,7 +36,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    public = {
+    public: JsonValue = {
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}],
     }
