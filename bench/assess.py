@@ -237,6 +237,7 @@ def main() -> int:
     if not args.skip_cloudsplaining and "medium" in results:
         binary = cloudsplaining()
         target = OUT / "cloudsplaining-medium"
+        target.mkdir(parents=True, exist_ok=True)  # scan's --output must exist
         peer = run(
             [
                 str(binary),

@@ -58,7 +58,9 @@ def _load(path: Path) -> Snapshot:
     try:
         collect = importlib.import_module("iamscope.collect")
     except ModuleNotFoundError:
-        raise UsageError("this build has no input reader (iamscope.collect); cannot read " + str(path)) from None
+        raise UsageError(
+            "this build has no input reader (iamscope.collect); cannot read " + str(path)
+        ) from None
     loader = cast(_Loader, collect.load)
     input_error = cast(type[Exception], collect.InputError)
     try:
