@@ -12,7 +12,7 @@ from typing import cast
 
 from iamscope.engine.compiled import CompiledPolicy, compile_policy
 from iamscope.engine.evaluate import Decision, PolicySet, Request, RequestError, evaluate
-from iamscope.engine.parse import PolicyError
+from iamscope.engine.parse import PolicyError, PolicyKind
 from iamscope.model.document import JsonObject, JsonValue
 
 __all__ = ["CaseError", "CaseResult", "load_case", "run_case", "run_case_line"]
@@ -49,13 +49,13 @@ class _PolicyCache:
     def __init__(self) -> None:
         self._compiled: dict[str, CompiledPolicy] = {}
 
-    def get(self, document: JsonValue, name: str, path: str) -> CompiledPolicy:
-        key = f"{name}\0{json.dumps(document, sort_keys=True)}"
+    def get(self, document: JsonValue, name: str, path: str, kind: PolicyKind) -> CompiledPolicy:
+        key = f"{kind}\0{name}\0{json.dumps(document, sort_keys=True)}"
         found = self._compiled.get(key)
         if found is not None:
             return found
         try:
-            compiled = compile_policy(document, name)
+            compiled = compile_policy(document, name, kind)
         except PolicyError as error:
             where = f"{path}.{error.path}" if error.path else path
             raise CaseError(f"{where}: {error.message}") from None
@@ -68,16 +68,16 @@ class _PolicyCache:
 _CACHE = _PolicyCache()
 
 
-def _policy_list(value: JsonValue, path: str, name: str) -> list[CompiledPolicy]:
+def _policy_list(value: JsonValue, path: str, name: str, kind: PolicyKind) -> list[CompiledPolicy]:
     if not isinstance(value, list):
         raise CaseError(f"{path}: must be a list of policies")
-    return [_CACHE.get(item, f"{name}#{i}", f"{path}[{i}]") for i, item in enumerate(value)]
+    return [_CACHE.get(item, f"{name}#{i}", f"{path}[{i}]", kind) for i, item in enumerate(value)]
 
 
-def _levels(value: JsonValue, path: str, name: str) -> list[list[CompiledPolicy]]:
+def _levels(value: JsonValue, path: str, name: str, kind: PolicyKind) -> list[list[CompiledPolicy]]:
     if not isinstance(value, list):
         raise CaseError(f"{path}: must be a list of levels, each a list of policies")
-    return [_policy_list(level, f"{path}[{i}]", f"{name}[{i}]") for i, level in enumerate(value)]
+    return [_policy_list(level, f"{path}[{i}]", f"{name}[{i}]", kind) for i, level in enumerate(value)]
 
 
 def _string(value: JsonValue, path: str, required: bool = True) -> str | None:
@@ -131,23 +131,27 @@ def load_case(case: JsonValue) -> tuple[JsonValue, Request, PolicySet]:
     boundary: list[CompiledPolicy] | None = None
     if boundary_raw is not None:
         if isinstance(boundary_raw, list):
-            boundary = _policy_list(boundary_raw, "policies.permissions_boundary", "boundary")
+            boundary = _policy_list(boundary_raw, "policies.permissions_boundary", "boundary", "boundary")
         else:
-            boundary = [_CACHE.get(boundary_raw, "boundary", "policies.permissions_boundary")]
+            boundary = [_CACHE.get(boundary_raw, "boundary", "policies.permissions_boundary", "boundary")]
     session_raw = raw.get("session")
     resource_raw = raw.get("resource_policy")
     policies = PolicySet(
-        identity=_policy_list(raw.get("identity", []), "policies.identity", "identity"),
+        identity=_policy_list(raw.get("identity", []), "policies.identity", "identity", "identity"),
         permissions_boundary=boundary,
-        session=None if session_raw is None else _CACHE.get(session_raw, "session", "policies.session"),
+        session=None
+        if session_raw is None
+        else _CACHE.get(session_raw, "session", "policies.session", "session"),
         resource=(
             None
             if resource_raw is None
-            else _CACHE.get(resource_raw, "resource-policy", "policies.resource_policy")
+            else _CACHE.get(resource_raw, "resource-policy", "policies.resource_policy", "resource")
         ),
-        scps=None if raw.get("scps") is None else _levels(raw.get("scps"), "policies.scps", "scp"),
-        rcps=None if raw.get("rcps") is None else _levels(raw.get("rcps"), "policies.rcps", "rcp"),
-        vpc_endpoint=_policy_list(raw.get("vpc_endpoint", []), "policies.vpc_endpoint", "vpc-endpoint"),
+        scps=None if raw.get("scps") is None else _levels(raw.get("scps"), "policies.scps", "scp", "scp"),
+        rcps=None if raw.get("rcps") is None else _levels(raw.get("rcps"), "policies.rcps", "rcp", "rcp"),
+        vpc_endpoint=_policy_list(
+            raw.get("vpc_endpoint", []), "policies.vpc_endpoint", "vpc-endpoint", "vpc-endpoint"
+        ),
         management_account=management,
     )
     return case.get("id"), request, policies
@@ -170,4 +174,6 @@ def run_case_line(line: str | bytes) -> CaseResult:
         case: JsonValue = json.loads(line)
     except json.JSONDecodeError as error:
         return CaseResult(None, error=f"not valid JSON: {error.msg} at column {error.colno}")
+    except UnicodeDecodeError:
+        return CaseResult(None, error="not valid UTF-8 text")
     return run_case(case)

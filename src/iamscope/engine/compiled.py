@@ -21,7 +21,7 @@ from iamscope.engine.matching import (
     compile_action_pattern,
     compile_arn_pattern,
 )
-from iamscope.engine.parse import PolicyError, parse_policy
+from iamscope.engine.parse import PolicyError, PolicyKind, parse_policy
 from iamscope.engine.principal import CompiledPrincipal, Grant, Principal
 from iamscope.model.document import JsonValue
 from iamscope.model.policies import Effect, Policy, Statement
@@ -44,6 +44,12 @@ class CompiledStatement:
     principal: CompiledPrincipal | None
     not_principal: CompiledPrincipal | None
     conditions: tuple[CompiledCondition, ...]
+    check: Callable[[str, Mapping[str, ContextValue]], bool]  # resource and conditions together
+
+    @property
+    def has_principal_element(self) -> bool:
+        """Resource-based statements name a principal; identity and SCP statements do not."""
+        return self.principal is not None or self.not_principal is not None
 
     @property
     def label(self) -> str:
@@ -69,10 +75,15 @@ class CompiledStatement:
         if self.principal is not None:
             return self.principal.grant(principal)
         if self.not_principal is not None:
-            if self.deny and has_boundary and principal.is_iam:
-                # Documented: NotPrincipal with Deny always denies a principal with a boundary.
-                return Grant.DIRECT
-            return Grant.NONE if self.not_principal.excludes(principal) else Grant.DIRECT
+            if self.deny:
+                if has_boundary and principal.is_iam:
+                    # Documented: NotPrincipal with Deny always denies a principal with a boundary.
+                    return Grant.DIRECT
+                # Deny spares only a principal whose every identity (account, role, session) is
+                # listed, as the NotPrincipal page tells policy authors to list them all.
+                return Grant.NONE if self.not_principal.excludes(principal) else Grant.DIRECT
+            # Allow grants to everyone except a listed principal (or one inside a listed account).
+            return Grant.NONE if self.not_principal.names(principal) else Grant.DIRECT
         return Grant.DIRECT
 
 
@@ -160,20 +171,59 @@ def _compile_statement(policy: CompiledPolicy, statement: Statement) -> Compiled
             conditions.append(compile_condition(operator, clause.key, clause.values, variables))
         except ConditionValueError as error:
             raise PolicyError(f"{where}.{clause.key}", str(error)) from None
+    resource_negated = statement.resources is None and statement.not_resources is not None
     return CompiledStatement(
         policy=policy,
         statement=statement,
         deny=statement.effect == Effect.DENY,
         action_match=action_match,
         resource_match=resource_match,
-        resource_negated=statement.resources is None and statement.not_resources is not None,
+        resource_negated=resource_negated,
         principal=CompiledPrincipal.build(statement.principal) if statement.principal else None,
         not_principal=(CompiledPrincipal.build(statement.not_principal) if statement.not_principal else None),
         conditions=tuple(conditions),
+        check=_check(resource_match, resource_negated, tuple(c.evaluate for c in conditions)),
     )
 
 
-def compile_policy(document: JsonValue | Policy, name: str = "") -> CompiledPolicy:
-    """Parse (when given JSON) and compile a policy; raises :class:`PolicyError` with a JSON path."""
-    policy = document if isinstance(document, Policy) else parse_policy(document)
+def _check(
+    resource: StringMatcher | None,
+    negated: bool,
+    conditions: tuple[Callable[[Mapping[str, ContextValue]], bool], ...],
+) -> Callable[[str, Mapping[str, ContextValue]], bool]:
+    """One closure for the hot path: resource first (cheap), then every condition (AND)."""
+    if resource is None and not conditions:
+        return lambda _resource, _context: True
+    if resource is None:
+
+        def conditions_only(_resource: str, context: Mapping[str, ContextValue]) -> bool:
+            for condition in conditions:  # noqa: SIM110  # a loop is faster than all() on this hot path
+                if not condition(context):
+                    return False
+            return True
+
+        return conditions_only
+    if not conditions:
+        if negated:
+            return lambda value, context: not resource(value, context)
+        return resource
+
+    def both(value: str, context: Mapping[str, ContextValue]) -> bool:
+        if resource(value, context) == negated:
+            return False
+        for condition in conditions:  # noqa: SIM110  # a loop is faster than all() on this hot path
+            if not condition(context):
+                return False
+        return True
+
+    return both
+
+
+def compile_policy(document: JsonValue | Policy, name: str = "", kind: PolicyKind = "any") -> CompiledPolicy:
+    """Parse (when given JSON) and compile a policy; raises :class:`PolicyError` with a JSON path.
+
+    ``kind`` (identity, boundary, session, scp, resource, trust, rcp, vpc-endpoint) adds the
+    element rules of that policy type.
+    """
+    policy = document if isinstance(document, Policy) else parse_policy(document, kind)
     return CompiledPolicy(policy, name)

@@ -21,10 +21,8 @@ from typing import Literal
 from iamscope.engine.matching import (
     ContextValue,
     StringMatcher,
-    Template,
     compile_arn_pattern,
     compile_string_pattern,
-    parse_template,
 )
 
 __all__ = [
@@ -313,6 +311,9 @@ def parse_operator(name: str) -> ParsedOperator | None:
     return ParsedOperator(qualifier, spec, if_exists)
 
 
+Check = Callable[[Mapping[str, ContextValue]], bool]
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledCondition:
     """One operator/key pair ready to evaluate against a request context."""
@@ -320,42 +321,68 @@ class CompiledCondition:
     operator: ParsedOperator
     key: str  # lower-cased
     values: tuple[str, ...]
-    match: ValueMatcher
-    templates: tuple[Template, ...] = ()  # set when values hold policy variables
+    evaluate: Check  # True when the request context satisfies this condition
 
-    def evaluate(self, context: Mapping[str, ContextValue]) -> bool:
-        """True when the request context satisfies this condition."""
-        if self.templates and all(t.resolve(context) is None for t in self.templates):
-            # Every value names a variable the request lacks: the statement cannot apply.
-            return False
-        raw = context.get(self.key)
-        spec = self.operator.spec
-        if spec.family == "Null":
-            absent = raw is None or (isinstance(raw, tuple) and not raw)
-            return any((v.strip().lower() == "true") == absent for v in self.values)
-        request_values: tuple[str, ...] = (raw,) if isinstance(raw, str) else (raw or ())
-        qualifier = self.operator.qualifier
-        if not request_values:
-            # Missing key (or an empty set): the documented rules, in this order.
-            if self.operator.if_exists or qualifier == "ForAllValues":
-                return True
-            if qualifier == "ForAnyValue":
-                return False
-            return spec.negated
-        negated = spec.negated
-        match = self.match
 
-        def one(value: str) -> bool:
-            hit = match(value, context)
+def _rules(operator: ParsedOperator, key: str, values: tuple[str, ...], match: ValueMatcher) -> Check:
+    """The generic rules, specialised once per condition so evaluation does no dispatch.
+
+    Missing key (or empty set): ``...IfExists`` and ``ForAllValues`` are true, ``ForAnyValue`` is
+    false, a negated operator is true, any other is false. Present key: ``ForAllValues`` needs every
+    request value to pass, ``ForAnyValue`` one; without a set operator any matching request value
+    counts, and a negated operator is the NOR of its values.
+    """
+    spec = operator.spec
+    qualifier = operator.qualifier
+    negated = spec.negated
+    if spec.family == "Null":
+        wants_absent = {v.strip().lower() == "true" for v in values}
+
+        def null(context: Mapping[str, ContextValue]) -> bool:
+            raw = context.get(key)
+            return (raw is None or raw == ()) in wants_absent
+
+        return null
+    if qualifier is None:
+        when_missing = operator.if_exists or negated
+
+        def plain(context: Mapping[str, ContextValue]) -> bool:
+            raw = context.get(key)
+            if raw is None:
+                return when_missing
+            if isinstance(raw, str):
+                hit = match(raw, context)
+            elif raw:
+                hit = any(match(v, context) for v in raw)
+            else:
+                return when_missing
             return not hit if negated else hit
 
-        if qualifier == "ForAllValues":
-            return all(one(v) for v in request_values)
-        if qualifier == "ForAnyValue":
-            return any(one(v) for v in request_values)
-        # No set operator: any request value matching counts; negation is NOR over all of them.
-        hit_any = any(match(v, context) for v in request_values)
-        return not hit_any if negated else hit_any
+        return plain
+    if qualifier == "ForAllValues":
+
+        def for_all(context: Mapping[str, ContextValue]) -> bool:
+            raw = context.get(key)
+            if raw is None or raw == ():
+                return True
+            request = (raw,) if isinstance(raw, str) else raw
+            if negated:
+                return not any(match(v, context) for v in request)
+            return all(match(v, context) for v in request)
+
+        return for_all
+    when_missing_any = operator.if_exists
+
+    def for_any(context: Mapping[str, ContextValue]) -> bool:
+        raw = context.get(key)
+        if raw is None or raw == ():
+            return when_missing_any
+        request = (raw,) if isinstance(raw, str) else raw
+        if negated:
+            return not all(match(v, context) for v in request)
+        return any(match(v, context) for v in request)
+
+    return for_any
 
 
 def compile_condition(
@@ -364,9 +391,8 @@ def compile_condition(
     """Build the matcher for one condition; raises ConditionValueError for unreadable values."""
     use_variables = variables and operator.spec.family in _VARIABLE_FAMILIES
     matcher = operator.spec.build(values, use_variables)
-    templates: tuple[Template, ...] = ()
-    if use_variables and any("${" in v for v in values):
-        parsed = tuple(parse_template(v, True) for v in values)
-        if all(t.has_variables for t in parsed):
-            templates = parsed
-    return CompiledCondition(operator, key.lower(), values, matcher, templates)
+    lowered = key.lower()
+    # A value whose variable has no value in the request is effectively null: it matches nothing,
+    # so a positive operator fails on it and a negated one (NOR) succeeds (reference_policies_variables).
+    check = _rules(operator, lowered, values, matcher)
+    return CompiledCondition(operator, lowered, values, check)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from iamscope.engine.compiled import CompiledPolicy, CompiledStatement
-from iamscope.engine.context import build_context
+from iamscope.engine.context import normalise_context
 from iamscope.engine.matching import ContextValue
 from iamscope.engine.principal import Grant, Principal, PrincipalKind, parse_principal
 from iamscope.model.arn import parse_arn
@@ -69,9 +69,31 @@ class Request:
     context: Mapping[str, str | Sequence[str]] = field(default_factory=dict)
 
 
+_Statements = tuple[CompiledStatement, ...]
+_Hit = tuple[Layer, int | None, CompiledStatement]
+_Deny = tuple[Layer, int | None, CompiledStatement, bool]  # bool: match the Principal element
+
+
+def _select(policies: Sequence[CompiledPolicy], action: str, deny: bool) -> _Statements:
+    return tuple(s for p in policies for s in p.for_action(action) if s.deny == deny)
+
+
 @dataclass(frozen=True, slots=True)
+class _Plan:
+    """For one action and one set of applicable layers: the statements worth looking at."""
+
+    denies: tuple[_Deny, ...]
+    scps: tuple[_Statements, ...]  # Allow statements per level (empty when SCPs do not apply)
+    vpc_endpoint: tuple[_Statements, ...]
+    resource: _Statements
+    identity: _Statements
+    boundary: _Statements
+    session: _Statements
+
+
+@dataclass(frozen=True)
 class PolicySet:
-    """Every policy that can apply to a request, by type."""
+    """Every policy that can apply to a request, by type; build once, evaluate many requests."""
 
     identity: Sequence[CompiledPolicy] = ()
     permissions_boundary: Sequence[CompiledPolicy] | None = None
@@ -81,6 +103,53 @@ class PolicySet:
     rcps: Sequence[Sequence[CompiledPolicy]] | None = None
     vpc_endpoint: Sequence[CompiledPolicy] = ()
     management_account: str | None = None
+    _plans: dict[tuple[str, int], _Plan] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _by_request: dict[tuple[str, str, object, str | None], _Plan] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def plan(self, action: str, layers: int) -> _Plan:
+        """The statements per layer for a lower-cased action; ``layers`` is a bit set of _L_*."""
+        key = (action, layers)
+        found = self._plans.get(key)
+        if found is not None:
+            return found
+        denies: list[_Deny] = []
+        session = (self.session,) if self.session is not None else ()
+        resource = (self.resource,) if self.resource is not None else ()
+        if layers & _L_IDENTITY:
+            denies += [("identity", None, s, False) for s in _select(self.identity, action, True)]
+        if layers & _L_BOUNDARY:
+            denies += [
+                ("permissions-boundary", None, s, False)
+                for s in _select(self.permissions_boundary or (), action, True)
+            ]
+        if layers & _L_SESSION:
+            denies += [("session-policy", None, s, False) for s in _select(session, action, True)]
+        denies += [("resource-policy", None, s, True) for s in _select(resource, action, True)]
+        if layers & _L_SCP:
+            for level, scps in enumerate(self.scps or ()):
+                denies += [("scp", level, s, False) for s in _select(scps, action, True)]
+        if layers & _L_RCP:
+            for level, rcps in enumerate(self.rcps or ()):
+                denies += [("rcp", level, s, True) for s in _select(rcps, action, True)]
+        for policy in self.vpc_endpoint:
+            denies += [("vpc-endpoint", None, s, True) for s in _select((policy,), action, True)]
+        found = _Plan(
+            denies=tuple(denies),
+            scps=tuple(_select(level, action, False) for level in self.scps or ()) if layers & _L_SCP else (),
+            vpc_endpoint=tuple(_select((p,), action, False) for p in self.vpc_endpoint),
+            resource=_select(resource, action, False),
+            identity=_select(self.identity, action, False),
+            boundary=_select(self.permissions_boundary or (), action, False),
+            session=_select(session, action, False),
+        )
+        if len(self._plans) < 65536:
+            self._plans[key] = found
+        return found
+
+
+_L_IDENTITY, _L_BOUNDARY, _L_SESSION, _L_SCP, _L_RCP = 1, 2, 4, 8, 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,10 +204,7 @@ class Explanation:
         }
 
 
-_Hit = tuple[Layer, int | None, CompiledStatement]
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Decision:
     """The decision; the explanation is built only when asked for."""
 
@@ -176,141 +242,112 @@ def _rcp_services() -> frozenset[str]:
     return load_catalog().rcp_services()
 
 
-class _Evaluation:
-    """State of one evaluation: the request, its context and the compiled policies."""
-
-    __slots__ = ("action", "context", "has_boundary", "principal", "resource")
-
-    def __init__(
-        self, principal: Principal, action: str, resource: str, context: dict[str, ContextValue]
-    ) -> None:
-        self.principal = principal
-        self.action = action
-        self.resource = resource
-        self.context = context
-        self.has_boundary = False
-
-    def statements(
-        self, policy: CompiledPolicy, deny: bool, with_principal: bool
-    ) -> list[tuple[CompiledStatement, Grant]]:
-        """Statements of one effect that apply to this request, with how they grant."""
-        found: list[tuple[CompiledStatement, Grant]] = []
-        for statement in policy.for_action(self.action):
-            if statement.deny != deny:
-                continue
-            if not statement.matches_resource(self.resource, self.context):
-                continue
-            grant = statement.grant(self.principal, self.has_boundary) if with_principal else Grant.DIRECT
-            if grant == Grant.NONE:
-                continue
-            if not statement.matches_conditions(self.context):
-                continue
-            found.append((statement, grant))
-        return found
-
-    def allows(
-        self, policies: Sequence[CompiledPolicy], with_principal: bool = False
-    ) -> list[CompiledStatement]:
-        """Allow statements of these policies that apply."""
-        return [s for p in policies for s, _ in self.statements(p, False, with_principal)]
-
-
 def _account_of(resource: str, given: str | None, principal: Principal) -> str | None:
+    """The resource's account: as given, else from its ARN, else the principal's (spec rule)."""
     if given:
         return given
-    arn = parse_arn(resource)
-    if arn is not None and arn.account and arn.account != "aws":
-        return arn.account
+    parts = resource.split(":", 5)
+    if len(parts) == 6 and parts[0] == "arn" and parts[4] and parts[4] != "aws":
+        return parts[4]
     return principal.account
 
 
-def evaluate(request: Request, policies: PolicySet) -> Decision:
-    """Decide one request as AWS would; raises :class:`RequestError` for an unreadable principal."""
-    given_arn = None
-    for key, value in request.context.items():
-        if key.lower() == "aws:principalarn" and isinstance(value, str):
-            given_arn = value
-    principal = parse_principal(request.principal, given_arn)
-    if principal is None:
-        raise RequestError(f"principal {request.principal!r} is not an IAM ARN, service or 'anonymous'")
-    action = request.action.lower()
-    if ":" not in action:
-        raise RequestError(f"action {request.action!r} is not service:action")
-    context = build_context(request.context, principal)
-    state = _Evaluation(principal, action, request.resource, context)
-    state.has_boundary = policies.permissions_boundary is not None
-    resource_account = _account_of(request.resource, request.resource_account, principal)
-    service = action.partition(":")[0]
-
-    is_iam = principal.is_iam
-    identity_applies = is_iam and principal.kind != PrincipalKind.ROOT
-    boundary_applies = identity_applies and policies.permissions_boundary is not None
-    session_applies = principal.is_session and policies.session is not None
+def _layers(policies: PolicySet, principal: Principal, service: str, resource_account: str | None) -> int:
+    """Which policy layers apply to this principal and resource (a bit set of _L_*)."""
     management = policies.management_account
-    scp_applies = (
+    layers = 0
+    if principal.is_iam and principal.kind != PrincipalKind.ROOT:
+        layers |= _L_IDENTITY
+        if policies.permissions_boundary is not None:
+            layers |= _L_BOUNDARY
+    if principal.is_session and policies.session is not None:
+        layers |= _L_SESSION
+    # SCPs: not for service-linked roles, nor for the management account's principals.
+    if (
         policies.scps is not None
-        and is_iam
+        and principal.is_iam
         and not principal.is_service_linked_role
         and (management is None or principal.account != management)
-    )
-    rcp_applies = (
+    ):
+        layers |= _L_SCP
+    # RCPs: not for resources of the management account, nor for services they do not support.
+    if (
         policies.rcps is not None
         and not principal.is_service_linked_role
         and (management is None or resource_account != management)
         and service in _rcp_services()
-    )
+    ):
+        layers |= _L_RCP
+    return layers
 
-    # 1. Explicit deny anywhere.
-    denies: list[_Hit] = []
-    if identity_applies:
-        for policy in policies.identity:
-            denies += [("identity", None, s) for s, _ in state.statements(policy, True, False)]
-    if boundary_applies:
-        for policy in policies.permissions_boundary or ():
-            denies += [("permissions-boundary", None, s) for s, _ in state.statements(policy, True, False)]
-    if session_applies and policies.session is not None:
-        denies += [("session-policy", None, s) for s, _ in state.statements(policies.session, True, False)]
-    if policies.resource is not None:
-        denies += [("resource-policy", None, s) for s, _ in state.statements(policies.resource, True, True)]
-    if scp_applies:
-        for level, scps in enumerate(policies.scps or ()):
-            for policy in scps:
-                denies += [("scp", level, s) for s, _ in state.statements(policy, True, False)]
-    if rcp_applies:
-        for level, rcps in enumerate(policies.rcps or ()):
-            for policy in rcps:
-                denies += [("rcp", level, s) for s, _ in state.statements(policy, True, True)]
-    for policy in policies.vpc_endpoint:
-        denies += [("vpc-endpoint", None, s) for s, _ in state.statements(policy, True, True)]
-    if denies:
-        first = denies[0]
-        return Decision(
-            "explicitDeny",
-            first[0],
-            f"explicitly denied by {len(denies)} statement(s); an explicit deny overrides every allow",
-            tuple(denies),
-            "remove or narrow the Deny statement(s) listed, or change the request so they do not match",
-        )
 
-    # 2. RCPs: AWS attaches RCPFullAWSAccess at every level, so only their denies can decide.
-    # 3. SCPs: an Allow is needed at every level of the organization path.
+def _allowing(
+    statements: _Statements, resource: str, context: Mapping[str, ContextValue]
+) -> list[CompiledStatement]:
+    return [s for s in statements if s.check(resource, context)]
+
+
+def evaluate(request: Request, policies: PolicySet) -> Decision:
+    """Decide one request as AWS would; raises :class:`RequestError` for an unreadable principal."""
+    given = normalise_context(request.context)
+    principal_arn = given.get("aws:principalarn")
+    principal = parse_principal(request.principal, principal_arn if isinstance(principal_arn, str) else None)
+    if principal is None:
+        raise RequestError(f"principal {request.principal!r} is not an IAM ARN, service or 'anonymous'")
+    action = request.action.lower()
+    service, colon, _ = action.partition(":")
+    if not colon:
+        raise RequestError(f"action {request.action!r} is not service:action")
+    context: dict[str, ContextValue] = dict(principal.condition_keys)
+    context.update(given)
+    resource = request.resource
+    resource_account = _account_of(resource, request.resource_account, principal)
+    has_boundary = policies.permissions_boundary is not None
+    plan_key = (action, request.principal, principal_arn, resource_account)
+    plan = policies._by_request.get(plan_key)
+    if plan is None:
+        plan = policies.plan(action, _layers(policies, principal, service, resource_account))
+        if len(policies._by_request) < 65536:
+            policies._by_request[plan_key] = plan
+
+    # 1. Explicit deny anywhere (RCPs decide only here: AWS attaches RCPFullAWSAccess everywhere).
+    if plan.denies:
+        denies: list[_Hit] = []
+        for layer, level, statement, principal_bound in plan.denies:
+            if principal_bound and statement.grant(principal, has_boundary) == Grant.NONE:
+                continue
+            if statement.check(resource, context):
+                denies.append((layer, level, statement))
+        if denies:
+            return Decision(
+                "explicitDeny",
+                denies[0][0],
+                f"explicitly denied by {len(denies)} statement(s); an explicit deny overrides every allow",
+                tuple(denies),
+                "remove or narrow the Deny statement(s) listed, or change the request so they do not match",
+            )
+
+    # 2. SCPs: an Allow is needed at every level of the organization path.
     allows: list[_Hit] = []
-    if scp_applies:
-        for level, scps in enumerate(policies.scps or ()):
-            found = state.allows(scps)
-            if not found:
-                return Decision(
-                    "implicitDeny",
-                    "scp",
-                    f"no SCP attached at level {level} of the organization path allows {request.action}",
-                    tuple(allows),
-                    f"allow {request.action} in an SCP attached at level {level} (root=0)",
-                )
-            allows += [("scp", level, s) for s in found]
+    for level, statements in enumerate(plan.scps):
+        found = _allowing(statements, resource, context)
+        if not found:
+            return Decision(
+                "implicitDeny",
+                "scp",
+                f"no SCP attached at level {level} of the organization path allows {request.action}",
+                tuple(allows),
+                f"allow {request.action} in an SCP attached at level {level} (root=0)",
+            )
+        allows += [("scp", level, s) for s in found]
 
-    # 4. VPC endpoint policies must allow requests that pass through the endpoint.
-    for policy in policies.vpc_endpoint:
-        found = state.allows([policy], with_principal=True)
+    # 3. VPC endpoint policies must allow requests that pass through the endpoint.
+    for statements in plan.vpc_endpoint:
+        found = [
+            s
+            for s in statements
+            if s.grant(principal, has_boundary) != Grant.NONE and s.check(resource, context)
+        ]
         if not found:
             return Decision(
                 "implicitDeny",
@@ -321,37 +358,29 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
             )
         allows += [("vpc-endpoint", None, s) for s in found]
 
-    return _permissions(state, policies, request, principal, resource_account, allows)
+    return _permissions(plan, policies, request, principal, context, resource_account, allows)
 
 
 def _permissions(
-    state: _Evaluation,
+    plan: _Plan,
     policies: PolicySet,
     request: Request,
     principal: Principal,
+    context: Mapping[str, ContextValue],
     resource_account: str | None,
     allows: list[_Hit],
 ) -> Decision:
-    """Resource-based, identity, boundary and session policies (after denies, RCPs, SCPs, VPCE)."""
-    action = state.action
-    resource_grants: list[tuple[CompiledStatement, Grant]] = []
-    if policies.resource is not None:
-        resource_grants = state.statements(policies.resource, False, True)
-    grant = max((g for _, g in resource_grants), default=Grant.NONE)
-    resource_hits: list[_Hit] = [("resource-policy", None, s) for s, _ in resource_grants]
-    resource_arn = parse_arn(request.resource)
-    is_trust = (
-        action in _TRUST_ACTIONS
-        and resource_arn is not None
-        and (resource_arn.service == "iam" and resource_arn.resource.startswith("role/"))
-    )
-    is_kms_key = (
-        action.startswith("kms:")
-        and resource_arn is not None
-        and resource_arn.service == "kms"
-        and resource_arn.resource.startswith("key/")
-    )
-    must_allow = "role trust policy" if is_trust else "key policy" if is_kms_key else None
+    """Resource-based, identity, boundary and session policies (after denies, SCPs and VPCE)."""
+    resource = request.resource
+    has_boundary = policies.permissions_boundary is not None
+    grant = Grant.NONE
+    resource_hits: list[_Hit] = []
+    for statement in plan.resource:
+        statement_grant = statement.grant(principal, has_boundary)
+        if statement_grant != Grant.NONE and statement.check(resource, context):
+            grant = max(grant, statement_grant)
+            resource_hits.append(("resource-policy", None, statement))
+    must_allow = _must_allow(request.action.lower(), resource)
 
     if not principal.is_iam:
         # Anonymous callers, AWS services and identity providers have only resource-based policies.
@@ -379,7 +408,7 @@ def _permissions(
             tuple(allows),
             f"allow this principal (or its account) in the {must_allow}",
         )
-    if is_trust and principal.kind == PrincipalKind.ROOT:
+    if must_allow == "role trust policy" and principal.kind == PrincipalKind.ROOT:
         return Decision(
             "implicitDeny",
             "root",
@@ -406,6 +435,12 @@ def _permissions(
                 "the account root user has full access in its own account",
                 tuple(allows + resource_hits),
             )
+        if grant == Grant.DIRECT and must_allow == "role trust policy":
+            # id_roles_update-role-trust-policy: a user named in the trust policy still needs
+            # its permissions boundary to allow sts:AssumeRole.
+            limit = _boundary_limit(plan, policies, principal, request, context, allows)
+            if limit is not None:
+                return limit
         if grant == Grant.DIRECT:
             return Decision(
                 "allowed",
@@ -415,7 +450,7 @@ def _permissions(
                 tuple(allows + resource_hits),
             )
         if grant == Grant.ROLE:
-            limit = _limits(state, policies, principal, request, allows)
+            limit = _limits(plan, policies, principal, request, context, allows)
             if limit is not None:
                 return limit
             return Decision(
@@ -427,13 +462,12 @@ def _permissions(
             )
 
     # The identity path: identity policies, then boundary, then session policy.
-    if principal.kind == PrincipalKind.ROOT:
-        identity_hits: list[_Hit] = []
-    else:
-        found = state.allows(policies.identity)
+    identity_hits: list[_Hit] = []
+    if principal.kind != PrincipalKind.ROOT:
+        found = _allowing(plan.identity, resource, context)
         if not found:
             reason = "no identity-based policy allows the request"
-            if resource_grants:
+            if resource_hits:
                 reason += (
                     " (the resource-based policy names only the account,"
                     " which delegates to identity policies)"
@@ -446,7 +480,7 @@ def _permissions(
                 f"allow {request.action} on this resource in an identity-based policy",
             )
         identity_hits = [("identity", None, s) for s in found]
-    limit = _limits(state, policies, principal, request, allows + identity_hits)
+    limit = _limits(plan, policies, principal, request, context, allows + identity_hits)
     if limit is not None:
         return limit
     layer: Layer = "resource-policy" if cross_account else "identity"
@@ -458,16 +492,53 @@ def _permissions(
     return Decision("allowed", layer, reason, tuple(allows + identity_hits + resource_hits))
 
 
-def _limits(
-    state: _Evaluation,
+def _must_allow(action: str, resource: str) -> str | None:
+    """Role trust policies and KMS key policies must allow on their own."""
+    if action in _TRUST_ACTIONS:
+        arn = parse_arn(resource)
+        if arn is not None and arn.service == "iam" and arn.resource.startswith("role/"):
+            return "role trust policy"
+    elif action.startswith("kms:"):
+        arn = parse_arn(resource)
+        if arn is not None and arn.service == "kms" and arn.resource.startswith("key/"):
+            return "key policy"
+    return None
+
+
+def _boundary_limit(
+    plan: _Plan,
     policies: PolicySet,
     principal: Principal,
     request: Request,
+    context: Mapping[str, ContextValue],
+    allows: list[_Hit],
+) -> Decision | None:
+    """The implicit deny of a permissions boundary, if there is one and it does not allow."""
+    if policies.permissions_boundary is None or principal.kind == PrincipalKind.ROOT:
+        return None
+    if _allowing(plan.boundary, request.resource, context):
+        return None
+    return Decision(
+        "implicitDeny",
+        "permissions-boundary",
+        "the permissions boundary does not allow the request",
+        tuple(allows),
+        f"allow {request.action} in the permissions boundary",
+    )
+
+
+def _limits(
+    plan: _Plan,
+    policies: PolicySet,
+    principal: Principal,
+    request: Request,
+    context: Mapping[str, ContextValue],
     allows: list[_Hit],
 ) -> Decision | None:
     """The implicit deny of a permissions boundary or session policy, if any."""
+    resource = request.resource
     if policies.permissions_boundary is not None and principal.kind != PrincipalKind.ROOT:
-        found = state.allows(policies.permissions_boundary)
+        found = _allowing(plan.boundary, resource, context)
         if not found:
             return Decision(
                 "implicitDeny",
@@ -479,8 +550,7 @@ def _limits(
         allows = allows + [("permissions-boundary", None, s) for s in found]
     if principal.is_session:
         if policies.session is not None:
-            found = state.allows([policies.session])
-            if not found:
+            if not _allowing(plan.session, resource, context):
                 return Decision(
                     "implicitDeny",
                     "session-policy",

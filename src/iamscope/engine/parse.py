@@ -5,12 +5,23 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Literal
 
 from iamscope.engine.conditions import parse_operator
 from iamscope.model.document import JsonValue
 from iamscope.model.policies import ConditionClause, Effect, Policy, PrincipalSpec, Statement
 
-__all__ = ["PolicyError", "parse_policy", "parse_policy_text"]
+__all__ = ["PolicyError", "PolicyKind", "parse_policy", "parse_policy_text"]
+
+# What the policy is attached to decides which elements it must and must not have
+# (reference_policies_grammar.html: principal_block is required in resource-based and trust
+# policies and must not be in identity-based policies; every statement of an identity-based
+# policy has Resource or NotResource).
+PolicyKind = Literal[
+    "any", "identity", "boundary", "session", "scp", "resource", "trust", "rcp", "vpc-endpoint"
+]
+_NO_PRINCIPAL: frozenset[str] = frozenset({"identity", "boundary", "session", "scp"})
+_NEEDS_PRINCIPAL: frozenset[str] = frozenset({"resource", "trust", "rcp", "vpc-endpoint"})
 
 _TOP_KEYS = frozenset({"Version", "Id", "Statement"})
 _STATEMENT_KEYS = frozenset(
@@ -40,7 +51,7 @@ class PolicyError(ValueError):
         self.message = message
 
 
-def parse_policy_text(text: str | bytes) -> Policy:
+def parse_policy_text(text: str | bytes, kind: PolicyKind = "any") -> Policy:
     """Parse a policy from JSON text."""
     try:
         document: JsonValue = json.loads(text)
@@ -48,13 +59,17 @@ def parse_policy_text(text: str | bytes) -> Policy:
         raise PolicyError("", f"not valid JSON: {error.msg} at line {error.lineno}") from None
     except UnicodeDecodeError:
         raise PolicyError("", "not valid UTF-8 text") from None
-    return parse_policy(document)
+    return parse_policy(document, kind)
 
 
-def parse_policy(document: JsonValue) -> Policy:
-    """Parse a policy document as AWS stores it (a JSON string holding the document is accepted)."""
+def parse_policy(document: JsonValue, kind: PolicyKind = "any") -> Policy:
+    """Parse a policy document as AWS stores it (a JSON string holding the document is accepted).
+
+    ``kind`` adds the rules of where the policy is attached (Principal required or forbidden,
+    Resource required); ``"any"`` checks only the grammar common to all policies.
+    """
     if isinstance(document, str):
-        return parse_policy_text(document)
+        return parse_policy_text(document, kind)
     if not isinstance(document, dict):
         raise PolicyError("", f"a policy must be a JSON object, not {_kind(document)}")
     for key in document:
@@ -71,11 +86,11 @@ def parse_policy(document: JsonValue) -> Policy:
         raise PolicyError("Statement", "is missing")
     statements: tuple[Statement, ...]
     if isinstance(raw, dict):
-        statements = (_statement(raw, 0, "Statement"),)
+        statements = (_statement(raw, 0, "Statement", kind),)
     elif isinstance(raw, list):
         if not raw:
             raise PolicyError("Statement", "is empty")
-        statements = tuple(_statement(item, i, f"Statement[{i}]") for i, item in enumerate(raw))
+        statements = tuple(_statement(item, i, f"Statement[{i}]", kind) for i, item in enumerate(raw))
     else:
         raise PolicyError("Statement", f"must be an object or a list, not {_kind(raw)}")
     return Policy(statements=statements, version=version, id=policy_id)
@@ -110,7 +125,7 @@ def _strings(value: JsonValue, path: str) -> tuple[str, ...]:
     raise PolicyError(path, f"must be a string or a list of strings, not {_kind(value)}")
 
 
-def _statement(raw: JsonValue, index: int, path: str) -> Statement:
+def _statement(raw: JsonValue, index: int, path: str, kind: PolicyKind) -> Statement:
     if not isinstance(raw, dict):
         raise PolicyError(path, f"a statement must be an object, not {_kind(raw)}")
     for key in raw:
@@ -139,6 +154,18 @@ def _statement(raw: JsonValue, index: int, path: str) -> Statement:
     not_principal = _principal(raw, "NotPrincipal", path)
     if principal is not None and not_principal is not None:
         raise PolicyError(f"{path}.NotPrincipal", "cannot be used together with Principal")
+    if kind in _NO_PRINCIPAL:
+        for name in ("Principal", "NotPrincipal"):
+            if name in raw:
+                raise PolicyError(f"{path}.{name}", f"is not allowed in a {kind} policy")
+        if resources is None and not_resources is None:
+            raise PolicyError(
+                f"{path}.Resource", f"is missing (a {kind} policy statement needs Resource or NotResource)"
+            )
+    if kind in _NEEDS_PRINCIPAL and principal is None and not_principal is None:
+        raise PolicyError(
+            f"{path}.Principal", f"is missing (a {kind} policy statement needs Principal or NotPrincipal)"
+        )
     conditions = _conditions(raw.get("Condition"), f"{path}.Condition")
     return Statement(
         index=index,

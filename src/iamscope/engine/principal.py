@@ -8,8 +8,9 @@ every one of them is listed, as the NotPrincipal page of the IAM User Guide advi
 from __future__ import annotations
 
 import enum
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from iamscope.model.policies import PrincipalSpec
 
@@ -40,6 +41,18 @@ class Grant(enum.IntEnum):
     DIRECT = 3  # the user, the session, a service, or "*": not limited by implicit denies
 
 
+_IAM_KINDS = frozenset(
+    {
+        PrincipalKind.USER,
+        PrincipalKind.ROLE,
+        PrincipalKind.ROLE_SESSION,
+        PrincipalKind.FEDERATED_USER,
+        PrincipalKind.ROOT,
+    }
+)
+_SESSION_KINDS = frozenset({PrincipalKind.ROLE, PrincipalKind.ROLE_SESSION, PrincipalKind.FEDERATED_USER})
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
     """A request principal with what AWS knows about it."""
@@ -51,6 +64,21 @@ class Principal:
     name: str = ""  # user name, role name, federated user name, service name
     session_name: str | None = None
     path: str | None = None  # user or role path when the ARN gives it
+    # Computed once: evaluation reads these for every request.
+    ids: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    is_iam: bool = field(init=False, repr=False, compare=False)
+    is_session: bool = field(init=False, repr=False, compare=False)
+    is_service_linked_role: bool = field(init=False, repr=False, compare=False)
+    condition_keys: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ids", self.identities())
+        # Identity-based policies, boundaries and SCPs can apply only to these.
+        object.__setattr__(self, "is_iam", self.kind in _IAM_KINDS)
+        # Role sessions and federated user sessions can carry session policies.
+        object.__setattr__(self, "is_session", self.kind in _SESSION_KINDS)
+        object.__setattr__(self, "is_service_linked_role", self._service_linked())
+        object.__setattr__(self, "condition_keys", self._condition_keys())
 
     @property
     def role_arn(self) -> str | None:
@@ -67,34 +95,42 @@ class Principal:
             return self.role_arn or self.arn
         return self.arn
 
-    @property
-    def is_iam(self) -> bool:
-        """Whether identity-based policies, boundaries and SCPs can apply to this principal."""
-        return self.kind in (
-            PrincipalKind.USER,
-            PrincipalKind.ROLE,
-            PrincipalKind.ROLE_SESSION,
-            PrincipalKind.FEDERATED_USER,
-            PrincipalKind.ROOT,
-        )
-
-    @property
-    def is_session(self) -> bool:
-        """Role sessions and federated user sessions can carry session policies."""
-        return self.kind in (
-            PrincipalKind.ROLE,
-            PrincipalKind.ROLE_SESSION,
-            PrincipalKind.FEDERATED_USER,
-        )
-
-    @property
-    def is_service_linked_role(self) -> bool:
+    def _service_linked(self) -> bool:
         """Service-linked roles live under /aws-service-role/; their sessions keep the name prefix."""
         if self.kind not in (PrincipalKind.ROLE, PrincipalKind.ROLE_SESSION):
             return False
         if self.path is not None and self.path.startswith("/aws-service-role/"):
             return True
         return self.name.startswith("AWSServiceRoleFor")
+
+    def _condition_keys(self) -> tuple[tuple[str, str], ...]:
+        """The condition keys AWS derives from the principal alone (lower-cased names).
+
+        ``aws:PrincipalArn``, ``aws:PrincipalAccount``, ``aws:username`` (users only),
+        ``aws:PrincipalType``, ``aws:PrincipalIsAWSService``, ``aws:PrincipalServiceName`` and
+        ``aws:userid`` where AWS documents a value that does not need an id we cannot know.
+        """
+        kind = self.kind
+        if kind == PrincipalKind.ANONYMOUS:
+            return (("aws:principaltype", "Anonymous"),)
+        if kind == PrincipalKind.SERVICE:
+            return (("aws:principalisawsservice", "true"), ("aws:principalservicename", self.name))
+        if kind == PrincipalKind.WEB_IDENTITY:
+            return ()
+        keys = [
+            ("aws:principalarn", self.principal_arn),
+            ("aws:principalisawsservice", "false"),
+            ("aws:principaltype", "AssumedRole" if kind == PrincipalKind.ROLE else kind.value),
+        ]
+        if self.account:
+            keys.append(("aws:principalaccount", self.account))
+            if kind == PrincipalKind.ROOT:
+                keys.append(("aws:userid", self.account))
+            if kind == PrincipalKind.FEDERATED_USER:
+                keys.append(("aws:userid", f"{self.account}:{self.name}"))
+        if kind == PrincipalKind.USER:
+            keys.append(("aws:username", self.name))
+        return tuple(keys)
 
     def identities(self) -> tuple[str, ...]:
         """Every identity the principal is: account, then role, then session (canonical forms)."""
@@ -115,6 +151,7 @@ class Principal:
         return (account, role, f"session:{self.account}:{self.name}/{self.session_name}")
 
 
+@functools.lru_cache(maxsize=16384)
 def parse_principal(text: str, principal_arn: str | None = None) -> Principal | None:
     """Read a request principal; ``principal_arn`` (``aws:PrincipalArn``) may add a role's path.
 
@@ -222,18 +259,22 @@ class CompiledPrincipal:
         """How this element grants to ``principal`` (the strongest match wins)."""
         if self.wildcard:
             return Grant.DIRECT
-        identities = principal.identities()
+        identities = principal.ids
         best = Grant.NONE
         for index, identity in enumerate(identities):
             if identity in self.identities:
                 best = max(best, _grant_for(principal.kind, index, len(identities)))
         return best
 
+    def names(self, principal: Principal) -> bool:
+        """Whether any identity of the principal (account, role, session...) is listed."""
+        return self.wildcard or any(identity in self.identities for identity in principal.ids)
+
     def excludes(self, principal: Principal) -> bool:
         """For NotPrincipal: the principal is excluded only when every identity of it is listed."""
         if self.wildcard:
             return True
-        return all(identity in self.identities for identity in principal.identities())
+        return all(identity in self.identities for identity in principal.ids)
 
 
 def _grant_for(kind: PrincipalKind, index: int, count: int) -> Grant:
