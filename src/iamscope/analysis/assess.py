@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from iamscope import __version__
+from iamscope.analysis.access import AccessModel
 from iamscope.analysis.checks.prose import CheckProse, load_prose, render_remediation
 from iamscope.analysis.checks.registry import (
     AssessOptions,
@@ -101,12 +102,15 @@ def assess(snapshot: Snapshot, config: AssessConfig = AssessConfig()) -> Assessm
     problems.extend(config.extra_problems)
     runs: list[CheckRun] = []
     findings: list[Finding] = []
+    access = AccessModel(snapshot)
     for account_id in accounts:
         account = snapshot.accounts.get(account_id)
         if account is None:
             problems.append(f"account {account_id} is not in the snapshot")
             continue
-        ctx = CheckContext(snapshot=snapshot, account=account, as_of=as_of, options=config.options)
+        ctx = CheckContext(
+            snapshot=snapshot, account=account, as_of=as_of, options=config.options, access=access
+        )
         for check in checks:
             outcome, error = _run(check, ctx)
             if error is not None:
@@ -115,6 +119,8 @@ def assess(snapshot: Snapshot, config: AssessConfig = AssessConfig()) -> Assessm
             new = [_finding(check, prose[check.id], account_id, h, maps) for h in outcome.hits]
             findings.extend(new)
             runs.append(CheckRun(check.id, account_id, outcome.status, outcome.reason, len(new)))
+    # Policies the engine could not read were left out of every decision: say so once each.
+    problems.extend(dict.fromkeys(access.problems))
     findings.sort(key=lambda f: (f.severity.rank, f.check, f.account_id, f.resource))
     split = apply_suppressions(findings, config.suppressions, as_of)
     controls: list[ControlResult] = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from iamscope.analysis.checks.policy_sets import AccountPolicies
+from iamscope.analysis.access import AccessModel, Identity
 from iamscope.analysis.checks.probes import ADMIN_PROBES, probe_resource
 from iamscope.analysis.checks.registry import CheckContext
 from iamscope.engine import CompiledPolicy, Decision, PolicySet, Request, compile_policy, evaluate
@@ -49,7 +49,7 @@ class AccountAccess:
     """The account's subjects and an engine front-end with a pre-filter and a cache."""
 
     ctx: CheckContext
-    policies: AccountPolicies
+    policies: AccessModel
     subjects: list[Subject]
     trust: CompiledPolicy | None = None
 
@@ -110,10 +110,14 @@ def account_access(ctx: CheckContext) -> AccountAccess | None:
         return cached
     if ctx.account.users is None or ctx.account.roles is None:
         return None
-    policies = AccountPolicies(ctx.snapshot, ctx.account)
-    subjects = [Subject(u, "user", policies.policy_set(u)) for u in ctx.account.users]
+    policies = ctx.access_model()
+    subjects = [
+        Subject(u, "user", policies.policy_set(Identity(ctx.account_id, u))) for u in ctx.account.users
+    ]
     subjects += [
-        Subject(r, "role", policies.policy_set(r)) for r in ctx.account.roles if not r.is_service_linked
+        Subject(r, "role", policies.policy_set(Identity(ctx.account_id, r)))
+        for r in ctx.account.roles
+        if not r.is_service_linked
     ]
     access = AccountAccess(ctx, policies, subjects)
     ctx.memo[_MEMO_KEY] = access

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 
-from iamscope.analysis.checks.policy_sets import AccountPolicies
 from iamscope.analysis.checks.registry import Check, CheckContext, Hit, Outcome
 from iamscope.engine import CompiledPolicy, PolicySet, Request, compile_policy, evaluate
 
@@ -39,7 +38,7 @@ def _mfa_scp(ctx: CheckContext) -> Outcome:
         return Outcome.not_applicable("SCPs do not apply to the management account")
     if not organization.path_to(ctx.account_id):
         return Outcome.not_applicable("the account is not a member of the known organization")
-    scps = AccountPolicies(ctx.snapshot, ctx.account).scps()
+    scps = ctx.access_model().scp_levels(ctx.account_id)
     user = f"arn:{ctx.partition}:iam::{ctx.account_id}:user/iamscope-probe"
     policies = PolicySet(
         identity=(_everything(),), scps=scps, management_account=organization.management_account_id

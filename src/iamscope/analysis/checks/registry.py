@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal, cast
 
+from iamscope.analysis.access import AccessModel
 from iamscope.model.document import JsonValue
 from iamscope.model.snapshot import AccountSnapshot, Snapshot
 
@@ -95,6 +96,18 @@ class CheckContext:
     options: AssessOptions = field(default_factory=AssessOptions)
     # Per-account scratch space shared by checks (compiled policies, engine results); see access.py.
     memo: dict[str, object] = field(default_factory=dict, compare=False)
+    # The snapshot's compiled policies, shared by every account of one assessment.
+    access: AccessModel | None = field(default=None, compare=False)
+
+    def access_model(self) -> AccessModel:
+        """The shared :class:`AccessModel` (one is made for this context when none was given)."""
+        if self.access is not None:
+            return self.access
+        cached = self.memo.get("access-model")
+        if not isinstance(cached, AccessModel):
+            cached = AccessModel(self.snapshot)
+            self.memo["access-model"] = cached
+        return cached
 
     @property
     def account_id(self) -> str:
