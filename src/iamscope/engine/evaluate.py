@@ -482,8 +482,8 @@ def _permissions(
         if grant == Grant.DIRECT and must_allow == "role trust policy":
             # id_roles_update-role-trust-policy: a user named in the trust policy still needs
             # its permissions boundary to allow sts:AssumeRole.
-            limit = _boundary_limit(plan, policies, principal, request, context, allows)
-            if limit is not None:
+            limit = _boundary(plan, policies, principal, request, context, allows)
+            if isinstance(limit, Decision):
                 return limit
         if grant == Grant.DIRECT:
             return Decision(
@@ -494,15 +494,15 @@ def _permissions(
                 tuple(allows + resource_hits),
             )
         if grant == Grant.ROLE:
-            limit = _limits(plan, policies, principal, request, context, allows)
-            if limit is not None:
-                return limit
+            limits = _limits(plan, policies, principal, request, context, allows)
+            if isinstance(limits, Decision):
+                return limits
             return Decision(
                 "allowed",
                 "resource-policy",
                 "the resource-based policy names the role (same account); "
                 "the boundary and session policy allow too",
-                tuple(allows + resource_hits),
+                tuple(allows + resource_hits + limits),
             )
 
     # The identity path: identity policies, then boundary, then session policy.
@@ -524,16 +524,16 @@ def _permissions(
                 f"allow {request.action} on this resource in an identity-based policy",
             )
         identity_hits = [("identity", None, s) for s in found]
-    limit = _limits(plan, policies, principal, request, context, allows + identity_hits)
-    if limit is not None:
-        return limit
+    limits = _limits(plan, policies, principal, request, context, allows + identity_hits)
+    if isinstance(limits, Decision):
+        return limits
     layer: Layer = "resource-policy" if cross_account else "identity"
     reason = (
         "allowed by the identity-based policy and the other account's resource-based policy"
         if cross_account
         else "allowed by an identity-based policy"
     )
-    return Decision("allowed", layer, reason, tuple(allows + identity_hits + resource_hits))
+    return Decision("allowed", layer, reason, tuple(allows + identity_hits + limits + resource_hits))
 
 
 def _must_allow(action: str, resource: str) -> str | None:
@@ -549,26 +549,27 @@ def _must_allow(action: str, resource: str) -> str | None:
     return None
 
 
-def _boundary_limit(
+def _boundary(
     plan: _Plan,
     policies: PolicySet,
     principal: Principal,
     request: Request,
     context: Mapping[str, ContextValue],
     allows: list[_Hit],
-) -> Decision | None:
-    """The implicit deny of a permissions boundary, if there is one and it does not allow."""
+) -> Decision | list[_Hit]:
+    """The boundary's implicit deny, or the boundary statements that allow (none without one)."""
     if policies.permissions_boundary is None or principal.kind == PrincipalKind.ROOT:
-        return None
-    if _allowing(plan.boundary, request.resource, context):
-        return None
-    return Decision(
-        "implicitDeny",
-        "permissions-boundary",
-        "the permissions boundary does not allow the request",
-        tuple(allows),
-        f"allow {request.action} in the permissions boundary",
-    )
+        return []
+    found = _allowing(plan.boundary, request.resource, context)
+    if not found:
+        return Decision(
+            "implicitDeny",
+            "permissions-boundary",
+            "the permissions boundary does not allow the request",
+            tuple(allows),
+            f"allow {request.action} in the permissions boundary",
+        )
+    return [("permissions-boundary", None, s) for s in found]
 
 
 def _limits(
@@ -578,36 +579,28 @@ def _limits(
     request: Request,
     context: Mapping[str, ContextValue],
     allows: list[_Hit],
-) -> Decision | None:
-    """The implicit deny of a permissions boundary or session policy, if any."""
-    resource = request.resource
-    if policies.permissions_boundary is not None and principal.kind != PrincipalKind.ROOT:
-        found = _allowing(plan.boundary, resource, context)
+) -> Decision | list[_Hit]:
+    """The implicit deny of a permissions boundary or session policy, or what they allowed with."""
+    hits = _boundary(plan, policies, principal, request, context, allows)
+    if isinstance(hits, Decision) or not principal.is_session:
+        return hits
+    if policies.session is not None:
+        found = _allowing(plan.session, request.resource, context)
         if not found:
             return Decision(
                 "implicitDeny",
-                "permissions-boundary",
-                "the permissions boundary does not allow the request",
-                tuple(allows),
-                f"allow {request.action} in the permissions boundary",
-            )
-        allows = allows + [("permissions-boundary", None, s) for s in found]
-    if principal.is_session:
-        if policies.session is not None:
-            if not _allowing(plan.session, resource, context):
-                return Decision(
-                    "implicitDeny",
-                    "session-policy",
-                    "the session policy does not allow the request",
-                    tuple(allows),
-                    f"allow {request.action} in the session policy passed when the session was created",
-                )
-        elif principal.kind == PrincipalKind.FEDERATED_USER:
-            return Decision(
-                "implicitDeny",
                 "session-policy",
-                "a federated user session without a session policy has no permissions",
-                tuple(allows),
-                "pass a session policy to GetFederationToken",
+                "the session policy does not allow the request",
+                tuple(allows + hits),
+                f"allow {request.action} in the session policy passed when the session was created",
             )
-    return None
+        return hits + [("session-policy", None, s) for s in found]
+    if principal.kind == PrincipalKind.FEDERATED_USER:
+        return Decision(
+            "implicitDeny",
+            "session-policy",
+            "a federated user session without a session policy has no permissions",
+            tuple(allows + hits),
+            "pass a session policy to GetFederationToken",
+        )
+    return hits
