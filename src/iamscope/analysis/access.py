@@ -178,6 +178,11 @@ class AccessModel:
             management_account=self.management_account,
         )
 
+    def scp_levels(self, account_id: str) -> tuple[tuple[CompiledPolicy, ...], ...] | None:
+        """The SCPs attached at each level from the organization root to the account (None: no
+        organization known, or the account is not a member)."""
+        return self._levels(self._account(account_id), "SERVICE_CONTROL_POLICY")
+
     # -- compilation ----------------------------------------------------------------------------
 
     def compile(self, document: JsonValue, name: str, kind: PolicyKind = "any") -> CompiledPolicy | None:
