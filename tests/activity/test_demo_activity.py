@@ -8,7 +8,8 @@ from pathlib import Path
 import duckdb
 
 from iamscope.activity.ingest import ingest
-from iamscope.samples.demo_activity import DEMO_ACCOUNT, write_demo_activity
+from iamscope.samples.demo_activity import ACTIVE_DEVELOPERS, DEMO_ACCOUNT, write_demo_activity
+from iamscope.samples.demo_org import DEMO_COLLECTED_AT
 
 
 def _digest(root: Path) -> str:
@@ -35,7 +36,7 @@ def test_demo_activity_is_deterministic_and_in_org_layout(tmp_path: Path) -> Non
 
 
 def test_developers_use_only_s3_lambda_dynamodb_with_data_events(tmp_path: Path) -> None:
-    write_demo_activity(tmp_path / "logs", days=10)
+    write_demo_activity(tmp_path / "logs")
     db = tmp_path / "demo.duckdb"
     report = ingest([str(tmp_path / "logs")], db)
     assert report.problems == ()
@@ -44,7 +45,15 @@ def test_developers_use_only_s3_lambda_dynamodb_with_data_events(tmp_path: Path)
         principals = [
             p for (p,) in con.execute("SELECT DISTINCT principal_arn FROM events ORDER BY 1").fetchall()
         ]
-        assert principals == [f"arn:aws:iam::{DEMO_ACCOUNT}:role/developer-{i:02d}" for i in range(1, 16)]
+        # As the demo bundle's RoleLastUsed says: developer-NN last acted NN days before the
+        # collection; developer-12..15 never did.
+        assert principals == [
+            f"arn:aws:iam::{DEMO_ACCOUNT}:role/developer-{i:02d}" for i in range(1, ACTIVE_DEVELOPERS + 1)
+        ]
+        last = dict(con.execute("SELECT principal_arn, max(event_time) FROM events GROUP BY 1").fetchall())
+        for i in range(1, ACTIVE_DEVELOPERS + 1):
+            seen = last[f"arn:aws:iam::{DEMO_ACCOUNT}:role/developer-{i:02d}"]
+            assert (DEMO_COLLECTED_AT - seen).days in {i - 1, i}
         services = {
             s
             for (s,) in con.execute(

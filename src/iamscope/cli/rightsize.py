@@ -77,13 +77,18 @@ def _plan(args: argparse.Namespace) -> int:
         snapshot = load_snapshot(args.bundle)
         with ActivityStore(args.db, read_only=True) as store:
             evidence = gather_evidence(store, None, window)
-            row = store.connection.execute("SELECT max(event_time) FROM events").fetchone()
+            row = store.connection.execute("SELECT max(event_time), min(event_time) FROM events").fetchone()
     except (SnapshotInputError, StoreError) as exc:
         print(f"iamscope: {exc}", file=sys.stderr)
         return 1
     created = args.until or (row[0] if row else None)
     plan = plan_rightsize(
-        snapshot, evidence, load_catalog(), GenerateOptions(generalize=args.generalize), created
+        snapshot,
+        evidence,
+        load_catalog(),
+        GenerateOptions(generalize=args.generalize),
+        created,
+        args.since or (row[1] if row else None),
     )
     document = plan_json(plan, args.since, args.until)
     if args.out is not None:

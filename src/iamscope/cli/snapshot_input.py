@@ -1,7 +1,8 @@
 """Reading the snapshot a command needs (``--bundle``), through iamscope.collect's loader.
 
-The loader lives in ``iamscope.collect.loader`` (a bundle directory, a bare GAAD JSON or a
-credential report). It is looked up when used, so commands that need no snapshot work without it.
+The loader is ``iamscope.collect.load`` (a bundle directory, a bare GAAD JSON or a credential
+report), as ``assess`` uses it. It is looked up when used, so commands that need no snapshot work
+without it.
 """
 
 from __future__ import annotations
@@ -23,17 +24,16 @@ class SnapshotInputError(Exception):
 def load_snapshot(path: Path) -> Snapshot:
     """Read ``path`` (bundle directory or supported file) into a Snapshot."""
     try:
-        loader = importlib.import_module("iamscope.collect.loader")
-        errors = importlib.import_module("iamscope.collect.input_error")
+        collect = importlib.import_module("iamscope.collect")
     except ModuleNotFoundError as exc:
         raise SnapshotInputError(
             f"{path}: reading a bundle needs iamscope.collect, which this build lacks ({exc.name})"
         ) from exc
-    load = cast(Callable[[Path], Snapshot], loader.load)
-    input_error = cast(type[Exception], errors.InputError)
+    load = cast(Callable[[str], Snapshot], collect.load)
+    input_error = cast(type[Exception], collect.InputError)
     if not path.exists():
         raise SnapshotInputError(f"{path}: no such bundle directory or file")
     try:
-        return load(path)
+        return load(str(path))
     except input_error as exc:
         raise SnapshotInputError(str(exc)) from exc

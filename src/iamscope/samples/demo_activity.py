@@ -2,8 +2,12 @@
 
 Fifteen developer roles (``developer-01`` .. ``developer-15``) hold AdministratorAccess but only use
 S3, Lambda and DynamoDB: the least-privilege case of issue 5. The output is deterministic (seeded)
-and laid out like an organisation trail: ``AWSLogs/<org-id>/<account>/CloudTrail/<region>/YYYY/MM/DD/``
-with gzip delivery files, including S3 object, Lambda invoke and DynamoDB item data events.
+and laid out like the demo organisation's trail:
+``AWSLogs/<org-id>/<account>/CloudTrail/<region>/YYYY/MM/DD/`` with gzip delivery files, including S3
+object, Lambda invoke and DynamoDB item data events. It agrees with the demo bundle
+(:mod:`iamscope.samples.demo_org`): the logs end when the bundle was collected, ``developer-NN``
+(NN <= 11) was last active NN days before that, as IAM's RoleLastUsed says, and developer-12..15
+never acted.
 """
 
 from __future__ import annotations
@@ -20,10 +24,13 @@ import msgspec
 from isal import igzip
 
 from iamscope.model.document import JsonObject
+from iamscope.samples.demo_org import DEMO_COLLECTED_AT, ORG_ID, STARTUP
 from iamscope.samples.trail_records import Caller, TrailRecordFactory
 
 __all__ = [
+    "ACTIVE_DEVELOPERS",
     "DEMO_ACCOUNT",
+    "DEMO_DAYS",
     "DEMO_ORG_ID",
     "DEMO_REGION",
     "DEMO_START",
@@ -33,10 +40,12 @@ __all__ = [
     "write_demo_shadow_activity",
 ]
 
-DEMO_ACCOUNT = "111111111111"
-DEMO_ORG_ID = "o-demo111111"
+DEMO_ACCOUNT = STARTUP
+DEMO_ORG_ID = ORG_ID
 DEMO_REGION = "eu-west-1"
-DEMO_START = datetime(2026, 9, 1, tzinfo=UTC)
+DEMO_DAYS = 45
+DEMO_START = (DEMO_COLLECTED_AT - timedelta(days=DEMO_DAYS)).replace(hour=0, minute=0)
+ACTIVE_DEVELOPERS = 11  # developer-12..15 never used their role (RoleLastUsed empty in the bundle)
 _OFFICE_IPS = ("203.0.113.10", "203.0.113.24", "203.0.113.57")
 _HOME_IP = "198.51.100.23"
 _CONSOLE_UA = "AWS Internal"
@@ -202,22 +211,43 @@ def _write(dest_dir: Path, org_id: str, records: list[JsonObject], rng: random.R
         (folder / name).write_bytes(igzip.compress(encoder.encode({"Records": group}), mtime=0))
 
 
+def _last_day(work: DeveloperWork, end: datetime) -> datetime:
+    """The day a developer last acted: NN days before ``end`` for developer-NN."""
+    index = int(work.role.rsplit("-", 1)[1])
+    return (end - timedelta(days=index)).replace(hour=0, minute=0, second=0)
+
+
 def write_demo_activity(
-    dest_dir: Path, *, start: datetime = DEMO_START, days: int = 30, org_id: str = DEMO_ORG_ID
+    dest_dir: Path,
+    *,
+    start: datetime = DEMO_START,
+    days: int = DEMO_DAYS,
+    org_id: str = DEMO_ORG_ID,
 ) -> None:
-    """Write ``days`` of the developers' activity from ``start`` under ``dest_dir`` (deterministic)."""
+    """Write ``days`` of the developers' activity from ``start`` under ``dest_dir`` (deterministic).
+
+    The defaults end the logs at the demo bundle's collection time; developer-NN's last active day
+    is NN days before the end of the period, and developer-12..15 do nothing.
+    """
     rng = random.Random(20260901)
     factory = TrailRecordFactory(rng)
     records: list[JsonObject] = []
+    end = start + timedelta(days=days)
+    active = demo_developers()[:ACTIVE_DEVELOPERS]
     for n in range(days):
         day = start + timedelta(days=n)
-        for work in demo_developers():
-            records.extend(_day_records(factory, work, rng, day, n))
+        for work in active:
+            if day <= _last_day(work, end):
+                records.extend(_day_records(factory, work, rng, day, n))
     _write(dest_dir, org_id, records, rng)
 
 
 def write_demo_shadow_activity(
-    dest_dir: Path, *, start: datetime, days: int = 7, org_id: str = DEMO_ORG_ID
+    dest_dir: Path,
+    *,
+    start: datetime = DEMO_COLLECTED_AT,
+    days: int = 7,
+    org_id: str = DEMO_ORG_ID,
 ) -> None:
     """Activity after a right-size plan: the same work, plus one planted call a proposal would deny.
 
@@ -230,7 +260,7 @@ def write_demo_shadow_activity(
     developers = demo_developers()
     for n in range(days):
         day = start + timedelta(days=n)
-        for work in developers:
+        for work in developers[:ACTIVE_DEVELOPERS]:
             records.extend(_day_records(factory, work, rng, day, n))
     planted = developers[4]
     records.append(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ import iamscope.cli.unused
 from iamscope.activity.ingest import ingest
 from iamscope.cli.main import main
 from iamscope.model.snapshot import Snapshot
-from iamscope.samples.demo_activity import DEMO_START, write_demo_activity, write_demo_shadow_activity
+from iamscope.samples.demo_activity import write_demo_activity, write_demo_shadow_activity
 from tests.analysis.leastpriv.builders import demo_snapshot, developer_arn
 
 DEV1 = developer_arn(1)
@@ -23,7 +22,7 @@ DEV1 = developer_arn(1)
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("cli")
-    write_demo_activity(root / "logs", days=6)
+    write_demo_activity(root / "logs")
     path = root / "demo.duckdb"
     ingest([str(root / "logs")], path)
     return path
@@ -138,7 +137,7 @@ def test_rightsize_plan_and_verify(
     # Nothing new yet: a clean verify.
     assert main(["rightsize", "verify", "--db", str(db), "--plan", str(plan)]) == 0
     capsys.readouterr()
-    write_demo_shadow_activity(tmp_path / "shadow", start=DEMO_START + timedelta(days=6), days=2)
+    write_demo_shadow_activity(tmp_path / "shadow", days=2)
     ingest([str(tmp_path / "shadow")], db)
     code = main(
         [

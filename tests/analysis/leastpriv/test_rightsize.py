@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,19 +19,19 @@ from iamscope.analysis.leastpriv.rightsize import (
 )
 from iamscope.engine.catalog import load_catalog
 from iamscope.samples.demo_activity import (
+    ACTIVE_DEVELOPERS,
     DEMO_START,
     write_demo_activity,
     write_demo_shadow_activity,
 )
+from iamscope.samples.demo_org import DEMO_COLLECTED_AT
 from tests.analysis.leastpriv.builders import demo_snapshot, developer_arn
-
-DAYS = 12
 
 
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, RightsizePlan]:
     root = tmp_path_factory.mktemp("rightsize")
-    write_demo_activity(root / "logs", days=DAYS)
+    write_demo_activity(root / "logs")
     db = root / "demo.duckdb"
     report = ingest([str(root / "logs")], db)
     assert report.problems == ()
@@ -43,7 +42,8 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, RightsizePl
         evidence,
         load_catalog(),
         GenerateOptions(generalize="prefix"),
-        created_at=DEMO_START + timedelta(days=DAYS),
+        created_at=DEMO_COLLECTED_AT,
+        period_start=DEMO_START,
     )
     return db, plan
 
@@ -51,7 +51,11 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, RightsizePl
 def test_every_developer_gets_a_ready_plan(planned: tuple[Path, RightsizePlan]) -> None:
     _, plan = planned
     assert [i.principal for i in plan.items] == [developer_arn(i) for i in range(1, 16)]
-    for item in plan.items:
+    assert all(i.ready for i in plan.items)
+    for item in plan.items[ACTIVE_DEVELOPERS:]:  # never used their role: everything goes
+        assert item.proposal.documents == ()
+        assert len(item.removed) == item.granted > 10000
+    for item in plan.items[:ACTIVE_DEVELOPERS]:
         assert item.replay.clean, item.principal  # zero denials over the recorded period
         assert item.replay.calls > 100
         assert item.new_grants == ()  # grants nothing AdministratorAccess did not
@@ -63,7 +67,7 @@ def test_every_developer_gets_a_ready_plan(planned: tuple[Path, RightsizePlan]) 
 
 def test_plans_remove_every_unused_grant_and_scope_invoke(planned: tuple[Path, RightsizePlan]) -> None:
     _, plan = planned
-    for item in plan.items:
+    for item in plan.items[:ACTIVE_DEVELOPERS]:
         kept = set(item.proposal.actions)
         assert kept == set(item.used_actions)
         assert len(item.removed) == item.granted - len(kept)
@@ -86,8 +90,8 @@ def test_plans_remove_every_unused_grant_and_scope_invoke(planned: tuple[Path, R
 
 def test_shadow_verify_catches_the_planted_call(planned: tuple[Path, RightsizePlan], tmp_path: Path) -> None:
     db, plan = planned
-    since = DEMO_START + timedelta(days=DAYS)
-    write_demo_shadow_activity(tmp_path / "shadow", start=since, days=3)
+    since = DEMO_COLLECTED_AT
+    write_demo_shadow_activity(tmp_path / "shadow", days=3)
     ingest([str(tmp_path / "shadow")], db)
     proposals = {i.principal: list(i.proposal.documents) for i in plan.items}
     with ActivityStore(db, read_only=True) as store:
@@ -101,4 +105,5 @@ def test_shadow_verify_catches_the_planted_call(planned: tuple[Path, RightsizePl
     (denial,) = dirty[developer_arn(5)].denials
     assert denial.call.action == "s3:DeleteObject"
     assert denial.call.resource == "arn:aws:s3:::acme-shared-exports/2026/q3/summary.csv"
-    assert all(r.calls > 0 for r in results.values())
+    active = {developer_arn(i) for i in range(1, ACTIVE_DEVELOPERS + 1)}
+    assert all((r.calls > 0) == (p in active) for p, r in results.items())

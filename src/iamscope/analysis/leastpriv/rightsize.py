@@ -129,22 +129,65 @@ def snapshot_base(snapshot: Snapshot) -> BasePolicies:
     return base
 
 
+def _idle_roles(
+    snapshot: Snapshot,
+    active: set[str],
+    catalog: Catalog,
+    period_start: datetime | None,
+    skipped: list[str],
+) -> list[RightsizeItem]:
+    """Roles with grants but no recorded call, when IAM's RoleLastUsed agrees they were idle."""
+    items = []
+    for account in snapshot.accounts.values():
+        for role in account.roles or ():
+            if role.is_service_linked or role.arn in active:
+                continue
+            granted = granted_actions(identity_documents(snapshot, role.arn), catalog)
+            if not granted:
+                continue
+            if role.last_used is not None and (period_start is None or role.last_used >= period_start):
+                skipped.append(
+                    f"{role.arn}: IAM reports use on {role.last_used:%Y-%m-%d} that the logs do not "
+                    "show (is the trail complete for this account?)"
+                )
+                continue
+            note = (
+                "no recorded use in the period and none per IAM's RoleLastUsed: detach every "
+                "policy (or delete the role)"
+            )
+            items.append(
+                RightsizeItem(
+                    principal=role.arn,
+                    granted=len(granted),
+                    used_actions=(),
+                    proposal=GeneratedPolicy((), (), (note,)),
+                    replay=ReplayResult(role.arn, 0, 0, ()),
+                    removed=tuple(sorted(granted)),
+                    new_grants=(),
+                )
+            )
+    return items
+
+
 def plan_rightsize(
     snapshot: Snapshot,
     evidence: Iterable[PrincipalEvidence],
     catalog: Catalog,
     options: GenerateOptions | None = None,
     created_at: datetime | None = None,
+    period_start: datetime | None = None,
 ) -> RightsizePlan:
-    """A plan item for every over-privileged principal among ``evidence``.
+    """A plan item for every over-privileged principal among ``evidence``, and idle roles.
 
     Current grants, boundary, SCPs and resource policies come from ``snapshot``; the proposal is
-    replayed with all of them, its own documents standing in for the identity policies.
+    replayed with all of them, its own documents standing in for the identity policies. A role
+    with grants, no recorded call and no use since ``period_start`` per IAM gets an empty proposal.
     """
     options = options or GenerateOptions()
     base = snapshot_base(snapshot)
     items: list[RightsizeItem] = []
     skipped: list[str] = []
+    evidence = tuple(evidence)
     for item in evidence:
         current = identity_documents(snapshot, item.principal)
         if not current:
@@ -158,8 +201,7 @@ def plan_rightsize(
             skipped.append(f"{item.principal}: already uses everything it is granted")
             continue
         if not item.used:
-            skipped.append(f"{item.principal}: no successful calls recorded (see 'iamscope unused')")
-            continue
+            continue  # no successful call: handled with the idle roles below
         proposal = generate_policy(item.used, catalog, options)
         try:
             compiled = [
@@ -191,6 +233,9 @@ def plan_rightsize(
                 blockers=blockers,
             )
         )
+    active = {e.principal for e in evidence if e.used or e.recorded}
+    items += _idle_roles(snapshot, active, catalog, period_start, skipped)
+    items.sort(key=lambda i: i.principal)
     return RightsizePlan(created_at, tuple(items), tuple(skipped))
 
 

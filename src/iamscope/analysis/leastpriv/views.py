@@ -153,6 +153,8 @@ def plan_text(plan: RightsizePlan) -> str:
     lines = [f"Right-size plan as of {_iso(plan.created_at)}: {len(plan.items)} principal(s)"]
     for item in plan.items:
         state = "READY for a shadow period" if item.ready else "NOT READY"
+        if item.ready and not item.proposal.documents:
+            state = "IDLE: detach every policy (no recorded use)"
         lines.append("")
         lines.append(f"{item.principal}: {state}")
         lines.append(
