@@ -227,7 +227,8 @@ def _generate_policy(db: Path) -> tuple[float | None, int, str]:
         return None, 0, ""
     code = (
         "import sys; from pathlib import Path; from iamscope.cli.main import main; "
-        "sys.exit(main(['generate-policy', '--db', sys.argv[1], '--principal', sys.argv[2]]))"
+        "sys.exit(main(['generate-policy', '--db', sys.argv[1], '--principal', sys.argv[2], "
+        "'--generalize', 'prefix']))"
     )
     argv = [sys.executable, "-c", code, str(db), BENCH_PRINCIPAL]
     start = time.perf_counter()

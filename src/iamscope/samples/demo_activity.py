@@ -36,6 +36,7 @@ __all__ = [
     "DEMO_START",
     "DeveloperWork",
     "demo_developers",
+    "main",
     "write_demo_activity",
     "write_demo_shadow_activity",
 ]
@@ -274,3 +275,25 @@ def write_demo_shadow_activity(
         )
     )
     _write(dest_dir, org_id, records, rng)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m iamscope.samples.demo_activity DEST [--shadow DEST2]``: write the demo trail."""
+    import argparse  # imported on use: the library functions need no argument parsing
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("dest", type=Path, help="folder to write the AWSLogs/ tree into")
+    parser.add_argument(
+        "--shadow",
+        type=Path,
+        help="also write a week of activity after the bundle's collection (with one planted call)",
+    )
+    args = parser.parse_args(argv)
+    write_demo_activity(args.dest)
+    if args.shadow is not None:
+        write_demo_shadow_activity(args.shadow)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -138,7 +138,11 @@ def _idle_roles(
 ) -> list[RightsizeItem]:
     """Roles with grants but no recorded call, when IAM's RoleLastUsed agrees they were idle."""
     items = []
-    for account in snapshot.accounts.values():
+    logged = {arn.split(":")[4] for arn in active if arn.count(":") >= 5}
+    for account_id, account in snapshot.accounts.items():
+        if account_id not in logged:
+            skipped.append(f"account {account_id}: no CloudTrail activity in the store, not planned")
+            continue
         for role in account.roles or ():
             if role.is_service_linked or role.arn in active:
                 continue
