@@ -9,6 +9,7 @@ A file that cannot be read is reported by name and skipped; the rest is kept.
 from __future__ import annotations
 
 import concurrent.futures
+import multiprocessing
 import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
@@ -144,7 +145,11 @@ def _results(sources: Iterable[TrailSource], workers: int) -> Iterable[_FileResu
                 continue
             yield _process(source.name, data)
         return
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+    # Workers start from a clean server process, not forked from this one: it holds DuckDB's
+    # and the loader's threads, and forking a multi-threaded process can deadlock.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: deque[concurrent.futures.Future[_FileResult]] = deque()
         for source in sources:
             try:

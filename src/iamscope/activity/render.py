@@ -108,9 +108,7 @@ def summary_text(summary: ActivitySummary, *, resources_shown: int = 3) -> str:
         elif source.present:
             missing = list(source.missing_accounts)
             shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
-            lines.append(
-                f"  {source.name:<14} present in some accounts; none from {shown}: {source.why}"
-            )
+            lines.append(f"  {source.name:<14} present in some accounts; none from {shown}: {source.why}")
         else:
             lines.append(f"  {source.name:<14} ABSENT: {source.why}")
     if summary.unmapped:

@@ -10,9 +10,11 @@ import pytest
 from iamscope.analysis.leastpriv.conditions import PolicyConditions, check_conditions
 from iamscope.analysis.leastpriv.formats import render_policies
 from iamscope.analysis.leastpriv.generate import GenerateOptions, generate_policy
+from iamscope.analysis.leastpriv.replay import replay
 from iamscope.analysis.leastpriv.size import policy_size
+from iamscope.engine import compile_policy
 from iamscope.engine.catalog import load_catalog
-from iamscope.model.activity import CallContext, UsedCall
+from iamscope.model.activity import CallContext, RecordedCall, UsedCall
 from iamscope.model.document import JsonObject
 
 ACCT = "123456789012"
@@ -139,6 +141,16 @@ def test_condition_warnings_name_the_calls_that_would_break() -> None:
     assert "198.51.100.7" in by_name["--source-ip"].text()
     assert by_name["--not-after"].calls == 18
     assert check_conditions(contexts, PolicyConditions()) == ()
+
+
+def test_dollar_in_a_key_is_escaped_and_replays_clean() -> None:
+    arn = "arn:aws:s3:::b1/price$list.csv"
+    policy = generate_policy([UsedCall("s3:GetObject", arn, 1)], load_catalog())
+    statement = _by_action(policy.documents[0])["s3:GetObject"]
+    assert statement["Resource"] == "arn:aws:s3:::b1/price${$}list.csv"
+    call = RecordedCall("arn:aws:iam::1:role/r", "s3:GetObject", arn, None, None, None, None, None, None, 1)
+    compiled = [compile_policy(d) for d in policy.documents]
+    assert replay([call], call.principal, compiled).clean
 
 
 def test_bad_cidr_is_rejected() -> None:

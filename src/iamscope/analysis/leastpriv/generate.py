@@ -102,7 +102,8 @@ def _generalize_s3_objects(resources: set[str]) -> set[str]:
 
 def _statement(sid: str, actions: Iterable[str], resources: Iterable[str]) -> JsonObject:
     action_list: list[JsonValue] = [*sorted(actions)]
-    resource_list: list[JsonValue] = [*sorted(resources)]
+    # A literal "$" (an S3 key, say) would start a policy variable: write it as ${$}.
+    resource_list: list[JsonValue] = [*sorted(r.replace("$", "${$}") for r in resources)]
     return {
         "Sid": sid,
         "Effect": "Allow",
