@@ -38,7 +38,7 @@ class IngestOptions:
 
     batch_events: int = 200_000
     workers: int = 0
-    memory_limit: str = "1GB"
+    memory_limit: str = "256MB"
 
 
 @dataclass(frozen=True, slots=True)

@@ -142,20 +142,27 @@ def action_uses(
     return out
 
 
-def data_event_sources(con: duckdb.DuckDBPyConnection) -> tuple[DataEventSource, ...]:
-    """For each data-event source: how many events were recorded, and which accounts have none."""
-    accounts = [
-        str(a)
-        for (a,) in con.execute(
-            "SELECT DISTINCT account_id FROM events WHERE account_id IS NOT NULL ORDER BY 1"
-        ).fetchall()
-    ]
+def data_event_sources(
+    con: duckdb.DuckDBPyConnection, accounts: Sequence[str] | None = None
+) -> tuple[DataEventSource, ...]:
+    """For each data-event source: events recorded, and which accounts (of ``accounts``) have none."""
+    if accounts is None:
+        accounts = [
+            str(a)
+            for (a,) in con.execute(
+                "SELECT DISTINCT account_id FROM events WHERE account_id IS NOT NULL ORDER BY 1"
+            ).fetchall()
+        ]
     out = []
     for spec in DATA_EVENT_SOURCES:
-        per_account = dict(
-            con.execute(f"SELECT account_id, count(*) FROM events WHERE {spec.sql} GROUP BY ALL").fetchall()
-        )
-        total = sum(int(n) for n in per_account.values())
+        per_account = {
+            str(a): int(n)
+            for a, n in con.execute(
+                f"SELECT account_id, count(*) FROM events WHERE {spec.sql} GROUP BY ALL"
+            ).fetchall()
+            if a in accounts
+        }
+        total = sum(per_account.values())
         missing = tuple(a for a in accounts if a not in per_account)
         out.append(DataEventSource(spec.name, spec.event_source, total, spec.actions, missing))
     return tuple(out)
@@ -229,7 +236,9 @@ def summarise(
         first_seen=first,
         last_seen=last,
         principals=tuple(principals),
-        data_sources=data_event_sources(con),
+        data_sources=data_event_sources(
+            con, sorted({p.account for p in principals}) if principal is not None else None
+        ),
         unmapped=unmapped,
         problems=problems,
         statuses=statuses,
