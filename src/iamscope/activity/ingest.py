@@ -34,11 +34,15 @@ __all__ = ["IngestOptions", "IngestProblem", "IngestReport", "ingest"]
 
 @dataclass(frozen=True, slots=True)
 class IngestOptions:
-    """How to ingest: batch size (rows per DuckDB load) and decoding worker processes (0: inline)."""
+    """How to ingest: rows per DuckDB load, decoding worker processes (0: inline), DuckDB memory.
+
+    DuckDB's buffer pool is capped (``memory_limit``) so the process stays flat in the number of
+    events; the final eventID check spills to disk when it needs more.
+    """
 
     batch_events: int = 200_000
     workers: int = 0
-    memory_limit: str = "256MB"
+    memory_limit: str = "64MB"
 
 
 @dataclass(frozen=True, slots=True)
