@@ -7,7 +7,7 @@ have shown it: a data-event action whose source is absent from the logs); or ``n
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -117,11 +117,19 @@ def invisible_actions(catalog: Catalog, sources: Sequence[DataEventSource], acco
 
 
 def idle_entities(
-    snapshot: Snapshot, active: Mapping[str, int], keys_used: Mapping[str, int]
+    snapshot: Snapshot,
+    active: Mapping[str, int],
+    keys_used: Mapping[str, int],
+    logged_accounts: Collection[str] | None = None,
 ) -> tuple[IdleEntity, ...]:
-    """Roles and users with no recorded event, and active access keys never seen in CloudTrail."""
+    """Roles and users with no recorded event, and active access keys never seen in CloudTrail.
+
+    Only accounts in ``logged_accounts`` (when given) are judged: no logs is not no use.
+    """
     out: list[IdleEntity] = []
     for account_id, account in snapshot.accounts.items():
+        if logged_accounts is not None and account_id not in logged_accounts:
+            continue
         for role in account.roles or ():
             if role.is_service_linked:
                 continue
