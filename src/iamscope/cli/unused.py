@@ -76,7 +76,15 @@ def _run(args: argparse.Namespace) -> int:
                         invisible_actions(catalog, sources, account),
                     )
                 )
-            idle = idle_entities(snapshot, active_principals(store, window), used_access_keys(store, window))
+            logged = {
+                str(a)
+                for (a,) in store.connection.execute(
+                    "SELECT DISTINCT account_id FROM events WHERE account_id IS NOT NULL"
+                ).fetchall()
+            }
+            idle = idle_entities(
+                snapshot, active_principals(store, window), used_access_keys(store, window), logged
+            )
     except (SnapshotInputError, StoreError) as exc:
         print(f"iamscope: {exc}", file=sys.stderr)
         return 1
