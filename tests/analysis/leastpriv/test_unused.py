@@ -93,3 +93,9 @@ def test_identity_documents_and_idle_entities() -> None:
     assert not [
         e for e in idle_entities(snapshot, active, {"AKIAOLDCIEXAMPLE0001": 1}) if e.kind == "access-key"
     ]
+
+
+def test_accounts_without_logs_are_not_called_idle() -> None:
+    snapshot = demo_snapshot()
+    assert idle_entities(snapshot, {}, {}, logged_accounts={"222222222222"}) == ()
+    assert len(idle_entities(snapshot, {}, {}, logged_accounts={"111111111111"})) == 17
