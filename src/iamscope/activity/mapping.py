@@ -57,6 +57,7 @@ _PLACEHOLDER_PARAMETERS: Mapping[str, tuple[str, ...]] = {
     "ParameterNameWithoutLeadingSlash": ("name",),
     "KeyId": ("keyId",),
 }
+_PARAMETER_CACHE = 50_000
 _SERVICE_EVENT_TYPES = frozenset({"AwsServiceEvent", "AwsCloudTrailInsight"})
 
 
@@ -133,6 +134,7 @@ class EventMapper:
         self._types: dict[str, tuple[ResourceTypeInfo, ...]] = {}
         # (action, CloudTrail resource type) -> whether ARNs of that type fit the action.
         self._fits: dict[tuple[str, str], bool] = {}
+        self._by_parameters: dict[tuple[str, str, str, bytes], list[str]] = {}
 
     def prefix_of(self, source: str) -> str:
         """The IAM service prefix of an event source (``monitoring.amazonaws.com`` -> ``cloudwatch``)."""
@@ -203,9 +205,17 @@ class EventMapper:
                 continue
             found = self._from_resources(record, target.name, types)
             if not found:
-                if params is None:
-                    params = _params(record)
-                found = _from_parameters(params, types, region, account, target.requires_resource)
+                # Calls repeat their parameters (the same table, the same role...): cache by
+                # the raw parameter bytes, bounded.
+                key = (target.name, region, account, bytes(record.requestParameters))
+                found = self._by_parameters.get(key)
+                if found is None:
+                    if params is None:
+                        params = _params(record)
+                    found = _from_parameters(params, types, region, account, target.requires_resource)
+                    if len(self._by_parameters) >= _PARAMETER_CACHE:
+                        self._by_parameters.clear()
+                    self._by_parameters[key] = found
             for arn in found:
                 out.append(MappedAction(target.name, arn))
         return "mapped", tuple(out)
