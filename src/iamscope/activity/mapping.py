@@ -208,14 +208,15 @@ class EventMapper:
                 # Calls repeat their parameters (the same table, the same role...): cache by
                 # the raw parameter bytes, bounded.
                 key = (target.name, region, account, bytes(record.requestParameters))
-                found = self._by_parameters.get(key)
-                if found is None:
+                known = self._by_parameters.get(key)
+                if known is None:
                     if params is None:
                         params = _params(record)
-                    found = _from_parameters(params, types, region, account, target.requires_resource)
+                    known = _from_parameters(params, types, region, account, target.requires_resource)
                     if len(self._by_parameters) >= _PARAMETER_CACHE:
                         self._by_parameters.clear()
-                    self._by_parameters[key] = found
+                    self._by_parameters[key] = known
+                found = known
             for arn in found:
                 out.append(MappedAction(target.name, arn))
         return "mapped", tuple(out)
