@@ -17,7 +17,7 @@ from iamscope.collect.account_files import (
     parse_service_last_accessed,
     parse_virtual_mfa_devices,
 )
-from iamscope.collect.bundle import iam_file
+from iamscope.collect.bundle import CREDENTIAL_REPORT_FILE, GAAD_FILE, iam_file
 from iamscope.collect.credential_report import parse_credential_report
 from iamscope.collect.files import FileReader
 from iamscope.collect.gaad import parse_gaad
@@ -50,9 +50,6 @@ REGIONAL_FILES: tuple[tuple[str, str], ...] = (
     ("cloudtrail", "describe-trails"),
     ("logs", "describe-metric-filters"),
 )
-
-GAAD_FILE = "get-account-authorization-details.json"
-CREDENTIAL_REPORT_FILE = "credential-report.csv"
 
 
 def load_account(reader: FileReader, account: str, calls: Sequence[CallRecord]) -> AccountSnapshot:

@@ -18,9 +18,11 @@ from iamscope.model.snapshot import CallRecord
 
 __all__ = [
     "ABSENCE_CODES",
+    "CREDENTIAL_REPORT_FILE",
     "FORMAT",
     "FORMAT_PREFIX",
     "FORMAT_VERSION",
+    "GAAD_FILE",
     "GLOBAL_REGION",
     "MANIFEST",
     "ORGANIZATION_DIR",
@@ -39,6 +41,8 @@ FORMAT = f"{FORMAT_PREFIX}{FORMAT_VERSION}"
 MANIFEST = "manifest.json"
 ORGANIZATION_DIR = "organization"
 GLOBAL_REGION = "global"
+GAAD_FILE = "get-account-authorization-details.json"
+CREDENTIAL_REPORT_FILE = "credential-report.csv"
 
 # Error codes that mean "AWS says there is nothing" rather than "we could not look": such a call's
 # manifest status is the code, no file is written, and it is not reported as a collection failure.

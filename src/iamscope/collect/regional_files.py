@@ -1,4 +1,4 @@
-"""Per-region files of a bundle (analyzers, rules, trails, resource policies) read into the model."""
+"""Per-region bundle files (analyzers, rules, trails, resource policies) read into the model."""
 
 from __future__ import annotations
 
