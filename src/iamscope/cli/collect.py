@@ -64,6 +64,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="accounts collected at once (default: 4)",
     )
     parser.add_argument(
+        "--max-attempts",
+        type=int,
+        default=10,
+        metavar="N",
+        help="attempts per call, with botocore adaptive retry for throttling (default: 10)",
+    )
+    parser.add_argument(
         "--access-advisor",
         action="store_true",
         help="also collect service-last-accessed data per user, group and role (one job each)",
@@ -119,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
         role_name=args.role_name,
         external_id=args.external_id,
         max_workers=args.max_workers,
+        max_attempts=max(1, args.max_attempts),
         access_advisor=args.access_advisor,
     )
     started = time.monotonic()

@@ -63,6 +63,9 @@ class AccountCalls:
             details = error.response.get("Error", {})
             code = str(details.get("Code") or "ClientError")
             message = str(details.get("Message") or error)
+            if message.lstrip().startswith("<"):
+                # An HTML error page (a proxy, or an emulator without this service), not AWS JSON.
+                message = f"HTTP {code} with an HTML page: the service is not reachable there"
             self.record(name, region, status=code, error=message)
             return None
         except BotoCoreError as error:

@@ -43,6 +43,11 @@ class AccountSession:
         self._clients: dict[tuple[str, str], object] = {}
         self.home_region = home_region
 
+    def install(self, service: str, region: str, client: object) -> None:
+        """Use ``client`` for ``service`` in ``region`` (a seam for tests: a botocore Stubber)."""
+        with self._lock:
+            self._clients[(service, region)] = client
+
     @overload
     def client(self, service: Literal["iam"], region: str | None = None) -> IAMClient: ...
     @overload
