@@ -23,7 +23,10 @@ __all__ = ["SeededAccount", "SeededOrg", "SeededUser", "seed_account", "seed_org
 
 MANAGEMENT = "123456789012"
 REGION = "us-east-1"
-ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+ALLOW_ALL = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+}
 
 
 def _doc(action: str, resource: str = "*", effect: str = "Allow") -> str:
@@ -75,7 +78,9 @@ def session_for(account: str) -> boto3.Session:
     if account == MANAGEMENT:
         return base
     role = f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
-    credentials = base.client("sts").assume_role(RoleArn=role, RoleSessionName="seed")["Credentials"]
+    credentials = base.client("sts").assume_role(RoleArn=role, RoleSessionName="seed")[
+        "Credentials"
+    ]
     return boto3.Session(
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
@@ -102,7 +107,9 @@ def seed_account(session: boto3.Session, account: str, *, tag: str) -> SeededAcc
     boundary = _managed(iam, seeded, f"{tag}-boundary", versions=1)
     deployer = _managed(iam, seeded, f"{tag}-deployer", versions=2)
     iam.create_group(GroupName="admins")
-    iam.put_group_policy(GroupName="admins", PolicyName="admins-inline", PolicyDocument=_doc("iam:*"))
+    iam.put_group_policy(
+        GroupName="admins", PolicyName="admins-inline", PolicyDocument=_doc("iam:*")
+    )
     iam.attach_group_policy(GroupName="admins", PolicyArn=readers)
     seeded.groups["admins"] = ({"admins-inline"}, {readers})
     iam.create_group(GroupName="auditors")
@@ -129,7 +136,9 @@ def seed_account(session: boto3.Session, account: str, *, tag: str) -> SeededAcc
     iam.create_user(UserName="bob")
     iam.add_user_to_group(GroupName="auditors", UserName="bob")
     iam.create_login_profile(UserName="bob", Password="Correct-Horse-Battery-2")
-    iam.put_user_policy(UserName="bob", PolicyName="bob-inline", PolicyDocument=_doc("s3:ListBucket"))
+    iam.put_user_policy(
+        UserName="bob", PolicyName="bob-inline", PolicyDocument=_doc("s3:ListBucket")
+    )
     bob.inline.add("bob-inline")
     iam.attach_user_policy(UserName="bob", PolicyArn=deployer)
     bob.managed.add(deployer)
@@ -147,7 +156,11 @@ def seed_account(session: boto3.Session, account: str, *, tag: str) -> SeededAcc
         {
             "Version": "2012-10-17",
             "Statement": [
-                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "lambda.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }
             ],
         }
     )
@@ -166,9 +179,12 @@ def _resource_policies(session: boto3.Session, account: str, seeded: SeededAccou
     bucket = f"data-{account}"
     s3 = session.client("s3")
     s3.create_bucket(Bucket=bucket)
-    s3.put_bucket_policy(Bucket=bucket, Policy=_doc("s3:GetObject", f"arn:aws:s3:::{bucket}/*").replace(
-        '"Effect": "Allow"', '"Effect": "Allow", "Principal": "*"'
-    ))
+    s3.put_bucket_policy(
+        Bucket=bucket,
+        Policy=_doc("s3:GetObject", f"arn:aws:s3:::{bucket}/*").replace(
+            '"Effect": "Allow"', '"Effect": "Allow", "Principal": "*"'
+        ),
+    )
     seeded.resource_policies.add(("s3", bucket))
     s3.create_bucket(Bucket=f"nopolicy-{account}")  # no policy: no file
 
@@ -179,7 +195,8 @@ def _resource_policies(session: boto3.Session, account: str, seeded: SeededAccou
     sqs = session.client("sqs")
     url = sqs.create_queue(QueueName="jobs")["QueueUrl"]
     queue_policy = _doc("sqs:SendMessage", f"arn:aws:sqs:{REGION}:{account}:jobs").replace(
-        '"Effect": "Allow"', '"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}'
+        '"Effect": "Allow"',
+        '"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}',
     )
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": queue_policy})
     seeded.resource_policies.add(("sqs", "jobs"))
@@ -193,7 +210,8 @@ def _resource_policies(session: boto3.Session, account: str, seeded: SeededAccou
     secrets.put_resource_policy(
         SecretId=arn,
         ResourcePolicy=_doc("secretsmanager:GetSecretValue").replace(
-            '"Effect": "Allow"', '"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}'
+            '"Effect": "Allow"',
+            '"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}',
         ),
     )
     seeded.resource_policies.add(("secretsmanager", "db/password"))
@@ -206,7 +224,12 @@ def _resource_policies(session: boto3.Session, account: str, seeded: SeededAccou
             {
                 "Version": "2012-10-17",
                 "Statement": [
-                    {"Sid": "pull", "Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage"}
+                    {
+                        "Sid": "pull",
+                        "Effect": "Allow",
+                        "Principal": "*",
+                        "Action": "ecr:BatchGetImage",
+                    }
                 ],
             }
         ),
@@ -252,11 +275,17 @@ def seed_organization() -> SeededOrg:
     root_id = org.list_roots()["Roots"][0]["Id"]
     for policy_type in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"):
         org.enable_policy_type(RootId=root_id, PolicyType=policy_type)
-    workloads = org.create_organizational_unit(ParentId=root_id, Name="workloads")["OrganizationalUnit"]["Id"]
-    prod = org.create_organizational_unit(ParentId=workloads, Name="prod")["OrganizationalUnit"]["Id"]
+    workloads = org.create_organizational_unit(ParentId=root_id, Name="workloads")[
+        "OrganizationalUnit"
+    ]["Id"]
+    prod = org.create_organizational_unit(ParentId=workloads, Name="prod")["OrganizationalUnit"][
+        "Id"
+    ]
     members: list[str] = []
     for name in ("dev", "prod"):
-        status = org.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]
+        status = org.create_account(AccountName=name, Email=f"{name}@example.com")[
+            "CreateAccountStatus"
+        ]
         members.append(status["AccountId"])
     org.move_account(AccountId=members[0], SourceParentId=root_id, DestinationParentId=workloads)
     org.move_account(AccountId=members[1], SourceParentId=root_id, DestinationParentId=prod)

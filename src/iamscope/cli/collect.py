@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 import threading
 import time
 from pathlib import Path
@@ -105,16 +106,13 @@ def _list(text: str | None) -> tuple[str, ...]:
 
 def run(args: argparse.Namespace) -> int:
     """Collect, then print a plain summary of what could not be collected."""
-    errors = Console(stderr=True, highlight=False)
     accounts = _list(args.accounts)
     bad = [account for account in accounts if not _ACCOUNT.match(account)]
     if bad:
-        errors.print(
-            f"iamscope: --accounts: not 12-digit account ids: {', '.join(bad)}", markup=False
-        )
+        _error(f"iamscope: --accounts: not 12-digit account ids: {', '.join(bad)}")
         return 2
     if args.max_workers < 1:
-        errors.print("iamscope: --max-workers must be at least 1")
+        _error("iamscope: --max-workers must be at least 1")
         return 2
     regions = _list(args.regions)
     options = CollectOptions(
@@ -130,6 +128,7 @@ def run(args: argparse.Namespace) -> int:
         access_advisor=args.access_advisor,
     )
     started = time.monotonic()
+    errors = Console(stderr=True)
     show = not args.quiet and errors.is_terminal
     columns = (
         TextColumn("{task.description}"),
@@ -144,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             result = collect(Path(args.out), options)
     except CollectError as error:
-        errors.print(f"iamscope: {error}", markup=False)
+        _error(f"iamscope: {error}")
         return 2
     elapsed = time.monotonic() - started
     manifest = result.manifest
@@ -161,3 +160,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         print("everything requested was collected")
     return 0
+
+
+def _error(message: str) -> None:
+    """One plain line on standard error (no wrapping, so it stays one message per fault)."""
+    print(message, file=sys.stderr)

@@ -71,25 +71,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Load, build, filter and print the inventory."""
-    errors = Console(stderr=True, highlight=False)
     try:
         snapshot = load(args.input)
     except InputError as error:
-        errors.print(f"iamscope: {error}", markup=False)
+        _error(f"iamscope: {error}")
         return 2
     for problem in snapshot.problems:
-        errors.print(f"warning: {problem.file}: {problem.message}", markup=False)
+        _error(f"warning: {problem.file}: {problem.message}")
     try:
         as_of = _as_of(args.as_of, snapshot.collected_at)
     except ValueError:
-        errors.print(
-            f"iamscope: --as-of {args.as_of!r} is not an ISO 8601 date or time", markup=False
-        )
+        _error(f"iamscope: --as-of {args.as_of!r} is not an ISO 8601 date or time")
         return 2
     for option in ("keys_older_than", "unused_for"):
         value = getattr(args, option)
         if value is not None and value < 0:
-            errors.print(f"iamscope: --{option.replace('_', '-')} must be zero or more days")
+            _error(f"iamscope: --{option.replace('_', '-')} must be zero or more days")
             return 2
     criteria = InventoryFilter(
         keys_older_than=args.keys_older_than,
@@ -98,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     )
     inventory = apply_filter(build_inventory(snapshot, as_of), criteria)
     if args.format == "csv" and args.view == "all":
-        errors.print("iamscope: CSV holds one table: choose --view " + "|".join(VIEWS))
+        _error("iamscope: CSV holds one table: choose --view " + "|".join(VIEWS))
         return 2
     views: tuple[View, ...] = VIEWS if args.view in (None, "all") else (cast(View, args.view),)
     if args.format == "json":
@@ -194,3 +191,8 @@ def _cell(value: object) -> str:
     if isinstance(value, list):
         return ", ".join(_cell(item) for item in value) or "-"
     return str(value)
+
+
+def _error(message: str) -> None:
+    """One plain line on standard error (no wrapping, so it stays one message per fault)."""
+    print(message, file=sys.stderr)
