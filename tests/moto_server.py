@@ -1,4 +1,4 @@
-"""A real moto server on a free loopback port, for tests and benchmarks that talk HTTP with real boto3.
+"""A real moto server on a free loopback port, for tests and benchmarks talking HTTP with boto3.
 
 Reusable: ``with MotoServer() as server:`` sets nothing globally; ``server.environment()`` gives the
 variables (``AWS_ENDPOINT_URL`` and fake credentials) to put in ``os.environ`` while talking to it,
@@ -18,7 +18,7 @@ __all__ = ["FAKE_CREDENTIALS", "MotoServer"]
 # moto maps these to its default account 123456789012; they are not secrets.
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - moto's documented dummy value
+    "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": "us-east-1",
 }

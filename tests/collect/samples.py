@@ -13,11 +13,11 @@ from urllib.parse import quote
 from iamscope.model.document import JsonObject
 
 ACCOUNT = "111122223333"
-READ_ONLY = {
+READ_ONLY: JsonObject = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}],
 }
-TRUST = {
+TRUST: JsonObject = {
     "Version": "2012-10-17",
     "Statement": [
         {

@@ -105,7 +105,8 @@ def test_keys_older_than() -> None:
     result = apply_filter(build_inventory(_snapshot(), AS_OF), InventoryFilter(keys_older_than=90))
     assert [u.name for u in result.users] == ["old-key", "idle"]
     assert [k.access_key_id for k in result.keys] == ["AKIAOLD", "AKIAIDLE"]
-    assert result.roles == () and result.groups == ()
+    assert result.roles == ()
+    assert result.groups == ()
 
 
 def test_console_without_mfa() -> None:
@@ -152,7 +153,8 @@ def test_outputs_from_a_loaded_bundle(tmp_path: Path) -> None:
     document = json.loads(inventory_json(inventory))
     assert {u["name"] for u in document["users"]} == {"dana", "eve"}
     dana = next(u for u in document["users"] if u["name"] == "dana")
-    assert dana["console_access"] is True and dana["mfa"] is False
+    assert dana["console_access"] is True
+    assert dana["mfa"] is False
     assert dana["permissions_boundary"] == f"arn:aws:iam::{ACCOUNT}:policy/boundary"
     rows = list(csv.DictReader(io.StringIO(inventory_csv(inventory, "attachments"))))
     assert {(r["principal"], r["kind"]) for r in rows} >= {
@@ -163,4 +165,5 @@ def test_outputs_from_a_loaded_bundle(tmp_path: Path) -> None:
     policies = list(csv.DictReader(io.StringIO(inventory_csv(inventory, "policies"))))
     boundary = next(p for p in policies if p["name"] == "boundary")
     assert boundary["boundary_of"] == f"arn:aws:iam::{ACCOUNT}:user/dana"
-    assert boundary["versions"] == "2" and boundary["default_version"] == "v2"
+    assert boundary["versions"] == "2"
+    assert boundary["default_version"] == "v2"

@@ -1,4 +1,4 @@
-"""Loading bundles, bare GAAD files and credential reports, and one clear message for each bad input."""
+"""Loading bundles, bare GAAD files and credential reports; one clear message per bad input."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from iamscope.collect import InputError, load
+from iamscope.model.document import JsonObject
 from tests.collect.samples import ACCOUNT, CREDENTIAL_REPORT, READ_ONLY, gaad, write_bundle
 
 
@@ -24,15 +25,16 @@ def test_bundle_loads_every_part(tmp_path: Path) -> None:
     assert users["dana"].tags == {"team": "ops"}
     assert users["dana"].groups == ("ops",)
     role = (account.roles or ())[0]
-    assert (
-        role.last_used == datetime(2024, 3, 1, 10, tzinfo=UTC)
-        and role.last_used_region == "eu-west-1"
-    )
+    assert role.last_used == datetime(2024, 3, 1, 10, tzinfo=UTC)
+    assert role.last_used_region == "eu-west-1"
     policy = (account.policies or {})[f"arn:aws:iam::{ACCOUNT}:policy/boundary"]
-    assert policy.name == "boundary" and policy.document == READ_ONLY and len(policy.versions) == 2
+    assert policy.name == "boundary"
+    assert policy.document == READ_ONLY
+    assert len(policy.versions) == 2
     assert account.password_policy_status == "absent"
     rows = {row.user: row for row in account.credential_report or ()}
-    assert rows["<root_account>"].is_root and rows["<root_account>"].password_enabled is None
+    assert rows["<root_account>"].is_root
+    assert rows["<root_account>"].password_enabled is None
     assert rows["<root_account>"].mfa_active is True
     assert rows["dana"].access_keys[0].last_used_service == "s3"
     assert account.access_keys is None  # not in the bundle: not collected
@@ -45,7 +47,8 @@ def test_bare_gaad_file_is_detected(tmp_path: Path) -> None:
     assert list(snapshot.accounts) == [ACCOUNT]
     account = snapshot.accounts[ACCOUNT]
     assert {u.name for u in account.users or ()} == {"dana", "eve"}
-    assert account.credential_report is None and snapshot.collected_at is None
+    assert account.credential_report is None
+    assert snapshot.collected_at is None
 
 
 def test_bare_credential_report_is_detected(tmp_path: Path) -> None:
@@ -96,11 +99,11 @@ def test_binary_and_missing_inputs(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file or directory"):
         load(tmp_path / "absent")
     with pytest.raises(InputError, match="not an iamscope bundle"):
-        load(tmp_path / ".." / tmp_path.name / "")  # the directory holds only files, no bundle
+        load(tmp_path)  # a directory with only a file in it is no bundle
 
 
 def test_newer_bundle_format_is_refused(tmp_path: Path) -> None:
-    manifest = {"format": "iamscope-bundle/2", "accounts": [], "calls": []}
+    manifest: JsonObject = {"format": "iamscope-bundle/2", "accounts": [], "calls": []}
     root = write_bundle(tmp_path / "bundle", manifest=manifest)
     with pytest.raises(InputError, match="newer than this iamscope reads"):
         load(root)
@@ -111,7 +114,8 @@ def test_partial_bundle_loads_and_reports_what_is_missing(tmp_path: Path) -> Non
     (root / ACCOUNT / "iam" / "credential-report.csv").unlink()
     snapshot = load(root)
     account = snapshot.accounts[ACCOUNT]
-    assert account.users is not None and account.credential_report is None
+    assert account.users is not None
+    assert account.credential_report is None
     assert [p.message for p in snapshot.problems if p.file.endswith("credential-report.csv")] == [
         "not in the bundle: console access, MFA and key ages are unknown"
     ]
@@ -137,9 +141,11 @@ def test_bad_files_inside_a_bundle_do_not_stop_the_rest(tmp_path: Path) -> None:
     assert "has no string 'ConfigRuleName'" in by_file["describe-config-rules.json"]
     assert "has no string 'Arn'" in by_file["bad.json"]
     account = snapshot.accounts[ACCOUNT]
-    assert account.users is not None and len(account.users) == 2  # the rest still loaded
+    assert account.users is not None
+    assert len(account.users) == 2
     assert [p.arn for p in account.resource_policies or ()] == ["arn:aws:s3:::good"]
-    assert account.config_rules is None and account.account_summary is None
+    assert account.config_rules is None
+    assert account.account_summary is None
 
 
 def test_bundle_without_manifest_is_read_from_directory_names(tmp_path: Path) -> None:

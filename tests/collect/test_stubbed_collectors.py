@@ -1,4 +1,4 @@
-"""Collector paths moto 5.2 cannot serve, exercised with AWS-shaped responses through botocore's Stubber.
+"""Collector paths moto 5.2 cannot serve, fed AWS-shaped responses through botocore's Stubber.
 
 moto lacks: GAAD paging, a real RoleLastUsed, the credential report's root row, Access Analyzer and
 service-last-accessed (Access Advisor). Each test here feeds documented AWS response shapes.
@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import boto3
 import pytest
@@ -33,11 +34,10 @@ CONFIG = Config(retries={"mode": "standard", "max_attempts": 1})
 
 
 def _client(service: str) -> Any:
-    return boto3.Session(
-        aws_access_key_id="stub",
-        aws_secret_access_key="stub",
-        region_name="us-east-1",  # noqa: S106
-    ).client(service, config=CONFIG)
+    session = boto3.Session(
+        aws_access_key_id="stub", aws_secret_access_key="stub", region_name="us-east-1"
+    )
+    return session.client(service, config=CONFIG)  # type: ignore[call-overload]
 
 
 @pytest.fixture
@@ -87,7 +87,8 @@ def test_gaad_pages_are_merged_and_role_last_used_kept(
         "Arn": f"arn:aws:iam::{ACCOUNT}:role/deploy",
         "Path": "/",
         "CreateDate": datetime(2021, 1, 1, tzinfo=UTC),
-        "AssumeRolePolicyDocument": "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D",
+        # The raw query API returns documents URL-encoded.
+        "AssumeRolePolicyDocument": quote('{"Version":"2012-10-17","Statement":[]}'),
         "RoleLastUsed": {"LastUsedDate": datetime(2024, 3, 1, tzinfo=UTC), "Region": "eu-west-1"},
     }
     stubber.add_response(
@@ -106,7 +107,8 @@ def test_gaad_pages_are_merged_and_role_last_used_kept(
         (tmp_path / ACCOUNT / "iam/get-account-authorization-details.json").read_text()
     )
     assert [u["UserName"] for u in written["UserDetailList"]] == ["a", "b", "c"]
-    assert "IsTruncated" not in written and "Marker" not in written
+    assert "IsTruncated" not in written
+    assert "Marker" not in written
     assert (
         written["RoleDetailList"][0]["RoleLastUsed"]["LastUsedDate"] == "2024-03-01T00:00:00+00:00"
     )
@@ -122,7 +124,8 @@ def test_gaad_pages_are_merged_and_role_last_used_kept(
         )
     )
     account = load(tmp_path).accounts[ACCOUNT]
-    assert account.password_policy_status == "absent" and account.account_summary is None
+    assert account.password_policy_status == "absent"
+    assert account.account_summary is None
     role_loaded = (account.roles or ())[0]
     assert role_loaded.last_used == datetime(2024, 3, 1, tzinfo=UTC)
     assert role_loaded.trust_policy == {"Version": "2012-10-17", "Statement": []}
@@ -164,11 +167,13 @@ def test_credential_report_polls_then_lists_keys_of_holders_only(
         {"AccessKeyId": "AKIADANA00000001"},
     )
     rows = collect_credential_report(calls, client, wait_seconds=5, poll_seconds=0)
-    assert rows is not None and rows[0].is_root  # the root row moto lacks is read like any other
+    assert rows is not None
+    assert rows[0].is_root
     collect_keys(calls, client, rows)  # root and eve hold no key: only dana is listed
     BundleWriter(tmp_path).write_manifest(Manifest(collected_at=None, accounts=(ACCOUNT,)))
     keys = load(tmp_path).accounts[ACCOUNT].access_keys
-    assert keys is not None and len(keys) == 1
+    assert keys is not None
+    assert len(keys) == 1
     assert (keys[0].access_key_id, keys[0].last_used_service, keys[0].last_used_region) == (
         "AKIADANA00000001",
         "s3",

@@ -1,4 +1,4 @@
-"""Seeds a moto server with a three-account organization and records what was seeded, to compare against.
+"""Seeds moto with a three-account organization and records what was seeded, to compare against.
 
 Everything goes through real boto3 over HTTP; member accounts are reached with sts:AssumeRole like
 the collector does (moto maps the returned keys to the role's account).
@@ -311,10 +311,11 @@ def seed_organization() -> SeededOrg:
         Content=_doc("s3:*", effect="Deny"),
     )["Policy"]["PolicySummary"]["Id"]
     org.attach_policy(PolicyId=rcp, TargetId=root_id)
-    # moto attaches FullAWSAccess (SCP and RCP) to every new root, OU and account: read targets back.
+    # moto attaches FullAWSAccess (SCP and RCP) to every root, OU and account: read targets back.
     scps = _targets(org, "SERVICE_CONTROL_POLICY")
     rcps = _targets(org, "RESOURCE_CONTROL_POLICY")
-    assert scps[scp_deny] == {workloads, members[1]} and rcps[rcp] == {root_id}
+    assert scps[scp_deny] == {workloads, members[1]}
+    assert rcps[rcp] == {root_id}
     accounts = {MANAGEMENT: seed_account(session_for(MANAGEMENT), MANAGEMENT, tag="mgmt")}
     for index, member in enumerate(members):
         accounts[member] = seed_account(session_for(member), member, tag=f"member{index}")

@@ -1,4 +1,4 @@
-"""``iamscope collect`` end to end against the moto server, then ``iamscope inventory`` on its bundle."""
+"""``iamscope collect`` end to end against moto, then ``iamscope inventory`` on its bundle."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Collect a seeded three-account organization from a real moto server and check the bundle and round trip."""
+"""Collect a seeded three-account organization from moto; check the bundle and the round trip."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 
 from iamscope.collect import load
 from iamscope.collect.aws import CollectOptions, CollectResult, collect
+from iamscope.collect.aws.run import CollectError
 from iamscope.inventory import build_inventory
 from iamscope.model.snapshot import Snapshot
 from tests.integration.seed import MANAGEMENT, SeededOrg, seed_organization
@@ -72,7 +73,8 @@ READ_EXTRA = {("iam", "GenerateCredentialReport"), ("sts", "AssumeRole")}
 
 def test_collection_is_read_only(collected: Collected) -> None:
     names = {name for _, name in collected.operations}
-    assert "GetAccountAuthorizationDetails" in names and "AssumeRole" in names
+    assert "GetAccountAuthorizationDetails" in names
+    assert "AssumeRole" in names
     writes = [
         (service, name)
         for service, name in collected.operations
@@ -95,7 +97,8 @@ def test_calls_grow_with_pages_not_entities(collected: Collected) -> None:
     assert count[("iam", "ListAccessKeys")] == holders == 2 * accounts
     keys = sum(len(u.keys) for a in collected.seeded.accounts.values() for u in a.users.values())
     assert count[("iam", "GetAccessKeyLastUsed")] == keys
-    assert ("iam", "ListUsers") not in count and ("iam", "ListUserPolicies") not in count
+    assert ("iam", "ListUsers") not in count
+    assert ("iam", "ListUserPolicies") not in count
     assert collected.result.api_calls == len(collected.operations)
 
 
@@ -140,7 +143,8 @@ def test_bundle_files_match_the_seed(collected: Collected) -> None:
         for path in (bundle / account_id / "resource-policies").glob("*/*/*.json"):
             document = json.loads(path.read_text())
             assert document["Arn"].startswith("arn:aws:")
-            assert isinstance(document["Policy"], dict) and document["Policy"]["Statement"]
+            assert isinstance(document["Policy"], dict)
+            assert document["Policy"]["Statement"]
         for service, listing in (
             ("cloudtrail", "describe-trails"),
             ("config", "describe-config-rules"),
@@ -224,12 +228,11 @@ def test_round_trip_inventory_equals_the_seed(collected: Collected) -> None:
         attachment_kinds = {
             (a.principal, a.kind) for a in inventory.attachments if a.account == account_id
         }
-        assert ("app", "boundary") in attachment_kinds and ("bob", "managed") in attachment_kinds
+        assert ("app", "boundary") in attachment_kinds
+        assert ("bob", "managed") in attachment_kinds
 
 
 def test_collect_refuses_a_non_empty_output_directory(aws: MotoServer, tmp_path: Path) -> None:
-    from iamscope.collect.aws.run import CollectError
-
     (tmp_path / "something").write_text("x")
     with pytest.raises(CollectError, match="not an empty directory"):
         collect(tmp_path, CollectOptions(regions=("us-east-1",), max_attempts=1))
