@@ -11,7 +11,11 @@ from typing import Protocol, cast
 __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 
 # One module per command group; each has ``register(subparsers)`` that sets ``func`` on its parser.
-COMMAND_MODULES: tuple[str, ...] = ("iamscope.cli.collect", "iamscope.cli.inventory")
+COMMAND_MODULES: tuple[str, ...] = (
+    "iamscope.cli.simulate",
+    "iamscope.cli.collect",
+    "iamscope.cli.inventory",
+)
 
 
 class _CommandModule(Protocol):

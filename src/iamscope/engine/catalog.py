@@ -114,14 +114,16 @@ class Catalog:
         self.version = str(metadata.get("version", "unknown"))
         updated = metadata.get("updatedAt")
         self.updated_at: datetime | None = (
-            datetime.fromisoformat(updated.replace("Z", "+00:00"))
-            if isinstance(updated, str)
-            else None
+            datetime.fromisoformat(updated.replace("Z", "+00:00")) if isinstance(updated, str) else None
         )
 
     def _read(self, *parts: str) -> JsonValue:
         with self._root.joinpath(*parts).open(encoding="utf-8") as handle:
             return cast(JsonValue, json.load(handle))
+
+    def rcp_services(self) -> frozenset[str]:
+        """Service prefixes whose resources resource control policies (RCPs) govern."""
+        return frozenset(str(s).lower() for s in cast(list[str], self._read("rcpSupportedServices.json")))
 
     @property
     def services(self) -> tuple[str, ...]:
@@ -169,9 +171,7 @@ class Catalog:
             services = [s for s in self._services if service_regex.fullmatch(s)]
         else:
             services = [service.lower()]
-        return tuple(
-            info for s in services for info in self.actions(s) if regex.fullmatch(info.name)
-        )
+        return tuple(info for s in services for info in self.actions(s) if regex.fullmatch(info.name))
 
     def _service_actions(self, service: str) -> dict[str, ActionInfo]:
         cached = self._actions.get(service)

@@ -1,4 +1,4 @@
-"""The IAM inventory of one or more accounts, as read from a bundle: the contract between collect and analysis.
+"""The IAM inventory of accounts as read from a bundle: the contract between collect and analysis.
 
 A field that is ``None`` was not collected; an empty tuple was collected and found empty.
 Policy documents stay raw JSON (:data:`JsonValue`); the engine parses them where needed.
