@@ -74,9 +74,7 @@ def gaad() -> JsonObject:
                 "Arn": f"arn:aws:iam::{ACCOUNT}:group/ops",
                 "CreateDate": "2020-01-01T00:00:00Z",
                 "GroupPolicyList": [],
-                "AttachedManagedPolicies": [
-                    {"PolicyArn": f"arn:aws:iam::{ACCOUNT}:policy/boundary"}
-                ],
+                "AttachedManagedPolicies": [{"PolicyArn": f"arn:aws:iam::{ACCOUNT}:policy/boundary"}],
             }
         ],
         "RoleDetailList": [

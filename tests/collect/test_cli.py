@@ -41,9 +41,7 @@ def test_inventory_json_and_csv(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert [(r["user"], r["slot"], r["age_days"]) for r in rows] == [("dana", "1", "1612")]
 
 
-def test_inventory_filters_on_the_command_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_inventory_filters_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bundle = write_bundle(tmp_path / "bundle")
     assert main(["inventory", str(bundle), "--console-without-mfa", "--format", "json"]) == 0
     assert [u["name"] for u in json.loads(capsys.readouterr().out)["users"]] == ["dana"]
@@ -76,9 +74,7 @@ def test_inventory_option_errors(
     assert message in capsys.readouterr().err
 
 
-def test_inventory_bad_input_is_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_inventory_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "broken.json"
     path.write_text('{"UserDetailList": [')
     assert main(["inventory", str(path)]) == 2
@@ -87,8 +83,6 @@ def test_inventory_bad_input_is_one_line(
     assert "Traceback" not in error
 
 
-def test_collect_rejects_bad_account_ids(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_collect_rejects_bad_account_ids(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["collect", "--out", str(tmp_path / "b"), "--accounts", "123,abc"]) == 2
     assert "not 12-digit account ids: 123, abc" in capsys.readouterr().err

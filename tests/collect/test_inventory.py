@@ -110,9 +110,7 @@ def test_keys_older_than() -> None:
 
 
 def test_console_without_mfa() -> None:
-    result = apply_filter(
-        build_inventory(_snapshot(), AS_OF), InventoryFilter(console_without_mfa=True)
-    )
+    result = apply_filter(build_inventory(_snapshot(), AS_OF), InventoryFilter(console_without_mfa=True))
     assert [u.name for u in result.users] == ["console-no-mfa"]
 
 

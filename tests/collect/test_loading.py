@@ -130,9 +130,7 @@ def test_bad_files_inside_a_bundle_do_not_stop_the_rest(tmp_path: Path) -> None:
     (regional / "describe-config-rules.json").write_text('{"ConfigRules": [{"Source": {}}]}')
     policies = root / ACCOUNT / "resource-policies" / "s3" / "us-east-1"
     policies.mkdir(parents=True)
-    (policies / "good.json").write_text(
-        json.dumps({"Arn": "arn:aws:s3:::good", "Policy": READ_ONLY})
-    )
+    (policies / "good.json").write_text(json.dumps({"Arn": "arn:aws:s3:::good", "Policy": READ_ONLY}))
     (policies / "bad.json").write_text(json.dumps({"Policy": READ_ONLY}))
     snapshot = load(root)
     by_file = {Path(p.file).name: p.message for p in snapshot.problems}

@@ -34,9 +34,7 @@ CONFIG = Config(retries={"mode": "standard", "max_attempts": 1})
 
 
 def _client(service: str) -> Any:
-    session = boto3.Session(
-        aws_access_key_id="stub", aws_secret_access_key="stub", region_name="us-east-1"
-    )
+    session = boto3.Session(aws_access_key_id="stub", aws_secret_access_key="stub", region_name="us-east-1")
     return session.client(service, config=CONFIG)  # type: ignore[call-overload]
 
 
@@ -69,9 +67,7 @@ def _user(name: str) -> dict[str, Any]:
 def _stub_other_global_iam(stubber: Stubber) -> None:
     stubber.add_client_error("get_account_password_policy", "NoSuchEntity", "no policy", 404)
     stubber.add_client_error("get_account_summary", "AccessDenied", "not allowed", 403)
-    stubber.add_response(
-        "list_virtual_mfa_devices", {"VirtualMFADevices": [], "IsTruncated": False}
-    )
+    stubber.add_response("list_virtual_mfa_devices", {"VirtualMFADevices": [], "IsTruncated": False})
     stubber.add_response("list_server_certificates", {"ServerCertificateMetadataList": []})
     stubber.add_response("list_saml_providers", {"SAMLProviderList": []})
     stubber.add_response("list_open_id_connect_providers", {"OpenIDConnectProviderList": []})
@@ -103,15 +99,11 @@ def test_gaad_pages_are_merged_and_role_last_used_kept(
     )
     _stub_other_global_iam(stubber)
     collect_iam(calls, client)
-    written = json.loads(
-        (tmp_path / ACCOUNT / "iam/get-account-authorization-details.json").read_text()
-    )
+    written = json.loads((tmp_path / ACCOUNT / "iam/get-account-authorization-details.json").read_text())
     assert [u["UserName"] for u in written["UserDetailList"]] == ["a", "b", "c"]
     assert "IsTruncated" not in written
     assert "Marker" not in written
-    assert (
-        written["RoleDetailList"][0]["RoleLastUsed"]["LastUsedDate"] == "2024-03-01T00:00:00+00:00"
-    )
+    assert written["RoleDetailList"][0]["RoleLastUsed"]["LastUsedDate"] == "2024-03-01T00:00:00+00:00"
     records = {r.call: r.status for r in calls.log.records()}
     assert records["iam:GetAccountPasswordPolicy"] == "NoSuchEntity"
     assert records["iam:GetAccountSummary"] == "AccessDenied"  # recorded, the rest went on
@@ -251,12 +243,8 @@ def test_access_advisor_jobs_are_polled_and_written(
     client, stubber = iam
     user = f"arn:aws:iam::{ACCOUNT}:user/dana"
     role = f"arn:aws:iam::{ACCOUNT}:role/deploy"
-    stubber.add_response(
-        "generate_service_last_accessed_details", {"JobId": JOB_USER}, {"Arn": user}
-    )
-    stubber.add_response(
-        "generate_service_last_accessed_details", {"JobId": JOB_ROLE}, {"Arn": role}
-    )
+    stubber.add_response("generate_service_last_accessed_details", {"JobId": JOB_USER}, {"Arn": user})
+    stubber.add_response("generate_service_last_accessed_details", {"JobId": JOB_ROLE}, {"Arn": role})
     in_progress = {
         "JobStatus": "IN_PROGRESS",
         "JobCreationDate": datetime(2024, 6, 1),

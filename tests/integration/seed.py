@@ -78,9 +78,7 @@ def session_for(account: str) -> boto3.Session:
     if account == MANAGEMENT:
         return base
     role = f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
-    credentials = base.client("sts").assume_role(RoleArn=role, RoleSessionName="seed")[
-        "Credentials"
-    ]
+    credentials = base.client("sts").assume_role(RoleArn=role, RoleSessionName="seed")["Credentials"]
     return boto3.Session(
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
@@ -92,9 +90,7 @@ def session_for(account: str) -> boto3.Session:
 def _managed(iam: IAMClient, seeded: SeededAccount, name: str, versions: int) -> str:
     arn = iam.create_policy(PolicyName=name, PolicyDocument=_doc("s3:GetObject"))["Policy"]["Arn"]
     for number in range(2, versions + 1):
-        iam.create_policy_version(
-            PolicyArn=arn, PolicyDocument=_doc(f"s3:Get*{number}"), SetAsDefault=True
-        )
+        iam.create_policy_version(PolicyArn=arn, PolicyDocument=_doc(f"s3:Get*{number}"), SetAsDefault=True)
     seeded.policies[arn] = (versions, f"v{versions}")
     return arn
 
@@ -107,9 +103,7 @@ def seed_account(session: boto3.Session, account: str, *, tag: str) -> SeededAcc
     boundary = _managed(iam, seeded, f"{tag}-boundary", versions=1)
     deployer = _managed(iam, seeded, f"{tag}-deployer", versions=2)
     iam.create_group(GroupName="admins")
-    iam.put_group_policy(
-        GroupName="admins", PolicyName="admins-inline", PolicyDocument=_doc("iam:*")
-    )
+    iam.put_group_policy(GroupName="admins", PolicyName="admins-inline", PolicyDocument=_doc("iam:*"))
     iam.attach_group_policy(GroupName="admins", PolicyArn=readers)
     seeded.groups["admins"] = ({"admins-inline"}, {readers})
     iam.create_group(GroupName="auditors")
@@ -136,9 +130,7 @@ def seed_account(session: boto3.Session, account: str, *, tag: str) -> SeededAcc
     iam.create_user(UserName="bob")
     iam.add_user_to_group(GroupName="auditors", UserName="bob")
     iam.create_login_profile(UserName="bob", Password="Correct-Horse-Battery-2")
-    iam.put_user_policy(
-        UserName="bob", PolicyName="bob-inline", PolicyDocument=_doc("s3:ListBucket")
-    )
+    iam.put_user_policy(UserName="bob", PolicyName="bob-inline", PolicyDocument=_doc("s3:ListBucket"))
     bob.inline.add("bob-inline")
     iam.attach_user_policy(UserName="bob", PolicyArn=deployer)
     bob.managed.add(deployer)
@@ -275,17 +267,11 @@ def seed_organization() -> SeededOrg:
     root_id = org.list_roots()["Roots"][0]["Id"]
     for policy_type in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"):
         org.enable_policy_type(RootId=root_id, PolicyType=policy_type)
-    workloads = org.create_organizational_unit(ParentId=root_id, Name="workloads")[
-        "OrganizationalUnit"
-    ]["Id"]
-    prod = org.create_organizational_unit(ParentId=workloads, Name="prod")["OrganizationalUnit"][
-        "Id"
-    ]
+    workloads = org.create_organizational_unit(ParentId=root_id, Name="workloads")["OrganizationalUnit"]["Id"]
+    prod = org.create_organizational_unit(ParentId=workloads, Name="prod")["OrganizationalUnit"]["Id"]
     members: list[str] = []
     for name in ("dev", "prod"):
-        status = org.create_account(AccountName=name, Email=f"{name}@example.com")[
-            "CreateAccountStatus"
-        ]
+        status = org.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]
         members.append(status["AccountId"])
     org.move_account(AccountId=members[0], SourceParentId=root_id, DestinationParentId=workloads)
     org.move_account(AccountId=members[1], SourceParentId=root_id, DestinationParentId=prod)

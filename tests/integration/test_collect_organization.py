@@ -33,9 +33,7 @@ class Collected:
 
 
 @pytest.fixture(scope="module")
-def collected(
-    moto_server: MotoServer, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Collected]:
+def collected(moto_server: MotoServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Collected]:
     """Seed once per module, collect with every call recorded by a botocore before-call hook."""
     monkeypatch = pytest.MonkeyPatch()
     moto_server.reset()
@@ -89,10 +87,7 @@ def test_calls_grow_with_pages_not_entities(collected: Collected) -> None:
     assert count[("iam", "GetAccountAuthorizationDetails")] == accounts
     # Three users per account, two of them hold keys: list-access-keys only for those two.
     holders = sum(
-        1
-        for account in collected.seeded.accounts.values()
-        for user in account.users.values()
-        if user.keys
+        1 for account in collected.seeded.accounts.values() for user in account.users.values() if user.keys
     )
     assert count[("iam", "ListAccessKeys")] == holders == 2 * accounts
     keys = sum(len(u.keys) for a in collected.seeded.accounts.values() for u in a.users.values())
@@ -124,9 +119,7 @@ def test_manifest_records_accounts_regions_and_outcomes(collected: Collected) ->
 def test_bundle_files_match_the_seed(collected: Collected) -> None:
     bundle = collected.result.bundle
     for account_id, seeded in collected.seeded.accounts.items():
-        gaad = json.loads(
-            (bundle / account_id / "iam/get-account-authorization-details.json").read_text()
-        )
+        gaad = json.loads((bundle / account_id / "iam/get-account-authorization-details.json").read_text())
         assert {u["UserName"] for u in gaad["UserDetailList"]} == set(seeded.users)
         assert {r["RoleName"] for r in gaad["RoleDetailList"]} >= set(seeded.roles)
         assert {g["GroupName"] for g in gaad["GroupDetailList"]} == set(seeded.groups)
@@ -166,17 +159,11 @@ def test_organization_files_match_the_seed(collected: Collected) -> None:
         seeded.units["prod"]: seeded.units["workloads"],
     }
     assert {a.id: a.parent_id for a in organization.accounts} == seeded.account_parents
-    scps = {
-        p.id: set(p.targets) for p in organization.policies if p.type == "SERVICE_CONTROL_POLICY"
-    }
-    rcps = {
-        p.id: set(p.targets) for p in organization.policies if p.type == "RESOURCE_CONTROL_POLICY"
-    }
+    scps = {p.id: set(p.targets) for p in organization.policies if p.type == "SERVICE_CONTROL_POLICY"}
+    rcps = {p.id: set(p.targets) for p in organization.policies if p.type == "RESOURCE_CONTROL_POLICY"}
     assert scps == seeded.scps
     assert rcps == seeded.rcps
-    prod_account = next(
-        a for a, parent in seeded.account_parents.items() if parent == seeded.units["prod"]
-    )
+    prod_account = next(a for a, parent in seeded.account_parents.items() if parent == seeded.units["prod"])
     levels = organization.levels(prod_account, "SERVICE_CONTROL_POLICY")
     assert len(levels) == 4  # root, workloads, prod, account
     assert any(policy.name == "deny-iam-users" for policy in levels[2])
@@ -213,21 +200,13 @@ def test_round_trip_inventory_equals_the_seed(collected: Collected) -> None:
             assert (set(role.inline_policies), set(role.managed_policies)) == (inline, managed)
             assert role.permissions_boundary == boundary
             assert role.trusted == ("lambda.amazonaws.com",)
-        policies = {
-            p.arn: p for p in inventory.policies if p.account == account_id and not p.aws_managed
-        }
-        assert {
-            arn: (p.versions, p.default_version) for arn, p in policies.items()
-        } == seeded.policies
+        policies = {p.arn: p for p in inventory.policies if p.account == account_id and not p.aws_managed}
+        assert {arn: (p.versions, p.default_version) for arn, p in policies.items()} == seeded.policies
         account = snapshot.accounts[account_id]
         assert account.password_policy_status == "absent"
         assert account.regions == tuple(sorted({*REGIONS}))
-        assert {
-            (p.service, p.name) for p in account.resource_policies or ()
-        } == seeded.resource_policies
-        attachment_kinds = {
-            (a.principal, a.kind) for a in inventory.attachments if a.account == account_id
-        }
+        assert {(p.service, p.name) for p in account.resource_policies or ()} == seeded.resource_policies
+        attachment_kinds = {(a.principal, a.kind) for a in inventory.attachments if a.account == account_id}
         assert ("app", "boundary") in attachment_kinds
         assert ("bob", "managed") in attachment_kinds
 

@@ -28,12 +28,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Collect IAM data (read-only) into a bundle directory with the standard boto3 "
         "credential chain. AWS_ENDPOINT_URL is honoured, so it runs unchanged against an emulator.",
     )
-    parser.add_argument(
-        "--out", "-o", required=True, metavar="DIR", help="new (or empty) bundle directory"
-    )
-    parser.add_argument(
-        "--profile", help="AWS profile to use (default: the boto3 credential chain)"
-    )
+    parser.add_argument("--out", "-o", required=True, metavar="DIR", help="new (or empty) bundle directory")
+    parser.add_argument("--profile", help="AWS profile to use (default: the boto3 credential chain)")
     parser.add_argument("--region", help="home region for global calls (default: the profile's)")
     parser.add_argument(
         "--regions",

@@ -60,12 +60,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--view",
         choices=(*VIEWS, "all"),
-        help="which table to show (default: all for table and JSON, users for CSV, "
-        "which holds one table)",
+        help="which table to show (default: all for table and JSON, users for CSV, which holds one table)",
     )
-    parser.add_argument(
-        "--output", "-o", metavar="FILE", help="write to FILE instead of standard output"
-    )
+    parser.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
     parser.set_defaults(func=run)
 
 

@@ -66,9 +66,7 @@ def parse_virtual_mfa_devices(document: JsonValue) -> tuple[VirtualMfaDevice, ..
     """list-virtual-mfa-devices output."""
     root = as_object(document, "the document")
     result: list[VirtualMfaDevice] = []
-    for position, entry in enumerate(
-        field_list(root, "VirtualMFADevices", "the document", required=True)
-    ):
+    for position, entry in enumerate(field_list(root, "VirtualMFADevices", "the document", required=True)):
         where = f"VirtualMFADevices[{position}]"
         device = as_object(entry, where)
         user = device.get("User")
@@ -101,9 +99,7 @@ def parse_server_certificates(document: JsonValue) -> tuple[ServerCertificate, .
     return tuple(result)
 
 
-def parse_identity_providers(
-    saml: JsonValue | None, oidc: JsonValue | None
-) -> tuple[IdentityProvider, ...]:
+def parse_identity_providers(saml: JsonValue | None, oidc: JsonValue | None) -> tuple[IdentityProvider, ...]:
     """list-saml-providers and list-open-id-connect-providers outputs (either may be None)."""
     result: list[IdentityProvider] = []
     if saml is not None:
@@ -128,18 +124,14 @@ def parse_access_keys(listing: JsonValue, last_used: JsonValue | None) -> tuple[
     usage: dict[str, dict[str, JsonValue]] = {}
     if last_used is not None:
         used_root = as_object(last_used, "the last-used document")
-        for entry in field_list(
-            used_root, "AccessKeyLastUsed", "the last-used document", required=True
-        ):
+        for entry in field_list(used_root, "AccessKeyLastUsed", "the last-used document", required=True):
             item = as_object(entry, "AccessKeyLastUsed[]")
             key_id = optional_text(item, "AccessKeyId")
             detail = item.get("AccessKeyLastUsed")
             if key_id and isinstance(detail, dict):
                 usage[key_id] = detail
     result: list[AccessKey] = []
-    for position, entry in enumerate(
-        field_list(root, "AccessKeyMetadata", "the document", required=True)
-    ):
+    for position, entry in enumerate(field_list(root, "AccessKeyMetadata", "the document", required=True)):
         where = f"AccessKeyMetadata[{position}]"
         item = as_object(entry, where)
         key_id = field_text(item, "AccessKeyId", where)

@@ -73,8 +73,7 @@ def load_account(reader: FileReader, account: str, calls: Sequence[CallRecord]) 
     if password_policy is not None:
         status = "present"
     elif any(
-        call.call == "iam:GetAccountPasswordPolicy" and call.status == "NoSuchEntity"
-        for call in own_calls
+        call.call == "iam:GetAccountPasswordPolicy" and call.status == "NoSuchEntity" for call in own_calls
     ):
         status = "absent"
     saml = reader.json(iam_file(account, "list-saml-providers.json"))
@@ -143,9 +142,7 @@ def load_account(reader: FileReader, account: str, calls: Sequence[CallRecord]) 
         credential_report=report,
         password_policy=password_policy,
         password_policy_status=status,
-        account_summary=reader.parse(
-            iam_file(account, "get-account-summary.json"), parse_account_summary
-        ),
+        account_summary=reader.parse(iam_file(account, "get-account-summary.json"), parse_account_summary),
         virtual_mfa_devices=reader.parse(
             iam_file(account, "list-virtual-mfa-devices.json"), parse_virtual_mfa_devices
         ),
@@ -244,9 +241,7 @@ def _resource_policies(
             regions.add(region_dir.name)
             for file in sorted(region_dir.glob("*.json")):
                 relative = str(file.relative_to(reader.root))
-                policy = reader.parse(
-                    relative, partial(_policy_in, service_dir.name, region_dir.name)
-                )
+                policy = reader.parse(relative, partial(_policy_in, service_dir.name, region_dir.name))
                 if policy is not None:
                     if not policy.name:
                         policy = ResourcePolicy(

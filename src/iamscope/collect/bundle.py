@@ -103,16 +103,13 @@ def parse_manifest(document: JsonValue) -> Manifest:
     root = as_object(document, "the manifest")
     declared = root.get("format")
     if not isinstance(declared, str) or not declared.startswith(FORMAT_PREFIX):
-        raise FormatError(
-            f"format is {declared!r}, expected {FORMAT!r}: not an iamscope bundle manifest"
-        )
+        raise FormatError(f"format is {declared!r}, expected {FORMAT!r}: not an iamscope bundle manifest")
     version_text = declared[len(FORMAT_PREFIX) :]
     if not version_text.isdigit():
         raise FormatError(f"format {declared!r} has no version number")
     if int(version_text) > FORMAT_VERSION:
         raise FormatError(
-            f"bundle format {declared} is newer than this iamscope reads ({FORMAT}); "
-            "upgrade iamscope"
+            f"bundle format {declared} is newer than this iamscope reads ({FORMAT}); upgrade iamscope"
         )
     calls: list[CallRecord] = []
     for position, entry in enumerate(as_list(root.get("calls", []), "calls")):

@@ -60,9 +60,7 @@ def parse_credential_report(text: str) -> tuple[CredentialReportRow, ...]:
     columns = [name.strip() for name in header]
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
-        raise CredentialReportError(
-            "not a credential report: missing column(s) " + ", ".join(missing)
-        )
+        raise CredentialReportError("not a credential report: missing column(s) " + ", ".join(missing))
     index = {name: position for position, name in enumerate(columns)}
     rows: list[CredentialReportRow] = []
     try:

@@ -56,9 +56,7 @@ def parse_gaad(document: JsonValue) -> AuthorizationDetails:
     """Read a (pages-merged) GAAD document; bad entries are skipped and listed in ``problems``."""
     root = as_object(document, "the document")
     if not looks_like_gaad(root):
-        raise ShapeError(
-            "not get-account-authorization-details output: none of " + ", ".join(GAAD_KEYS)
-        )
+        raise ShapeError("not get-account-authorization-details output: none of " + ", ".join(GAAD_KEYS))
     problems: list[str] = []
     if root.get("IsTruncated") is True:
         problems.append(
@@ -78,9 +76,7 @@ def parse_gaad(document: JsonValue) -> AuthorizationDetails:
     )
 
 
-def _each(
-    root: JsonObject, key: str, read: Callable[[JsonObject, str], T], problems: list[str]
-) -> list[T]:
+def _each(root: JsonObject, key: str, read: Callable[[JsonObject, str], T], problems: list[str]) -> list[T]:
     result: list[T] = []
     try:
         entries = field_list(root, key, "the document")
@@ -136,9 +132,7 @@ def _user(item: JsonObject, where: str) -> User:
         user_id=optional_text(item, "UserId") or "",
         path=optional_text(item, "Path") or "/",
         created=parse_aws_time(item.get("CreateDate")),
-        inline_policies=_inline(
-            field_list(item, "UserPolicyList", where), f"{where}.UserPolicyList"
-        ),
+        inline_policies=_inline(field_list(item, "UserPolicyList", where), f"{where}.UserPolicyList"),
         attached_policies=_attached(
             field_list(item, "AttachedManagedPolicies", where), f"{where}.AttachedManagedPolicies"
         ),
@@ -155,9 +149,7 @@ def _group(item: JsonObject, where: str) -> Group:
         group_id=optional_text(item, "GroupId") or "",
         path=optional_text(item, "Path") or "/",
         created=parse_aws_time(item.get("CreateDate")),
-        inline_policies=_inline(
-            field_list(item, "GroupPolicyList", where), f"{where}.GroupPolicyList"
-        ),
+        inline_policies=_inline(field_list(item, "GroupPolicyList", where), f"{where}.GroupPolicyList"),
         attached_policies=_attached(
             field_list(item, "AttachedManagedPolicies", where), f"{where}.AttachedManagedPolicies"
         ),
@@ -180,9 +172,7 @@ def _role(item: JsonObject, where: str) -> Role:
         path=optional_text(item, "Path") or "/",
         created=parse_aws_time(item.get("CreateDate")),
         trust_policy=policy_document(item.get("AssumeRolePolicyDocument")),
-        inline_policies=_inline(
-            field_list(item, "RolePolicyList", where), f"{where}.RolePolicyList"
-        ),
+        inline_policies=_inline(field_list(item, "RolePolicyList", where), f"{where}.RolePolicyList"),
         attached_policies=_attached(
             field_list(item, "AttachedManagedPolicies", where), f"{where}.AttachedManagedPolicies"
         ),

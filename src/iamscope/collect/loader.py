@@ -49,9 +49,7 @@ def load_bundle(root: Path) -> Snapshot:
     reader = FileReader(root, problems)
     manifest = _manifest(root, reader)
     try:
-        directories = sorted(
-            p.name for p in root.iterdir() if p.is_dir() and _ACCOUNT_DIR.match(p.name)
-        )
+        directories = sorted(p.name for p in root.iterdir() if p.is_dir() and _ACCOUNT_DIR.match(p.name))
     except OSError as error:
         raise InputError(root, f"cannot list the directory: {error.strerror or error}") from None
     has_organization = (root / ORGANIZATION_DIR).is_dir()
@@ -75,9 +73,7 @@ def load_bundle(root: Path) -> Snapshot:
         if account not in directories:
             failures = [c for c in calls if c.account == account and c.status != "ok"]
             detail = (
-                f" ({failures[0].call}: {failures[0].status} {failures[0].error or ''})"
-                if failures
-                else ""
+                f" ({failures[0].call}: {failures[0].status} {failures[0].error or ''})" if failures else ""
             )
             reader.problem(account, "nothing was collected for this account" + detail.rstrip())
             loaded[account] = AccountSnapshot(account_id=account)
@@ -118,9 +114,7 @@ def _organization(reader: FileReader) -> Organization | None:
     description = reader.json(base + "describe-organization.json")
     if description is None:
         if not reader.exists(base + "describe-organization.json"):
-            reader.problem(
-                base + "describe-organization.json", "absent: the organization is not loaded"
-            )
+            reader.problem(base + "describe-organization.json", "absent: the organization is not loaded")
         return None
     policies: list[OrgPolicy] = []
     policy_dir = reader.root / ORGANIZATION_DIR / "policies"

@@ -32,9 +32,7 @@ def load_file(path: Path) -> Snapshot:
     stripped = text.lstrip()
     if not stripped:
         raise InputError(path, "the file is empty")
-    if looks_like_credential_report(text) or (
-        not stripped.startswith(("{", "[")) and _is_csv_like(stripped)
-    ):
+    if looks_like_credential_report(text) or (not stripped.startswith(("{", "[")) and _is_csv_like(stripped)):
         return _credential_report(path, text)
     try:
         document: JsonValue = json.loads(text)
@@ -47,11 +45,7 @@ def load_file(path: Path) -> Snapshot:
         ) from None
     except RecursionError:
         raise InputError(path, "not usable JSON: nested too deeply") from None
-    if (
-        isinstance(document, dict)
-        and isinstance(document.get("format"), str)
-        and "calls" in document
-    ):
+    if isinstance(document, dict) and isinstance(document.get("format"), str) and "calls" in document:
         raise InputError(path, "this is a bundle's manifest: pass the bundle directory instead")
     if not looks_like_gaad(document):
         raise InputError(
@@ -73,9 +67,7 @@ def load_file(path: Path) -> Snapshot:
         roles=details.roles,
         policies=details.policies,
     )
-    return Snapshot(
-        collected_at=None, accounts={account: snapshot}, problems=problems, source=str(path)
-    )
+    return Snapshot(collected_at=None, accounts={account: snapshot}, problems=problems, source=str(path))
 
 
 def _credential_report(path: Path, text: str) -> Snapshot:
@@ -107,11 +99,7 @@ def _is_csv_like(text: str) -> bool:
 
 
 def _account_of_gaad(details: AuthorizationDetails) -> str:
-    arns = (
-        [u.arn for u in details.users]
-        + [r.arn for r in details.roles]
-        + [g.arn for g in details.groups]
-    )
+    arns = [u.arn for u in details.users] + [r.arn for r in details.roles] + [g.arn for g in details.groups]
     arns += [p.arn for p in details.policies.values() if not p.aws_managed]
     for text in arns:
         arn = parse_arn(text)

@@ -61,14 +61,10 @@ def parse_organization(
     policies: Sequence[OrgPolicy],
 ) -> Organization:
     """Assemble the organization from its files; only describe-organization is required."""
-    organization = field_object(
-        as_object(description, "the document"), "Organization", "the document"
-    )
+    organization = field_object(as_object(description, "the document"), "Organization", "the document")
     tree: list[OrgUnit] = []
     if roots is not None:
-        for entry in field_list(
-            as_object(roots, "list-roots"), "Roots", "list-roots", required=True
-        ):
+        for entry in field_list(as_object(roots, "list-roots"), "Roots", "list-roots", required=True):
             root = as_object(entry, "Roots[]")
             tree.append(
                 OrgUnit(
@@ -95,9 +91,7 @@ def parse_organization(
             as_object(parents, "account-parents.json"), key, "account-parents.json", required=True
         ):
             item = as_object(entry, f"{key}[]")
-            parent_of[field_text(item, "AccountId", f"{key}[]")] = field_text(
-                item, "ParentId", f"{key}[]"
-            )
+            parent_of[field_text(item, "AccountId", f"{key}[]")] = field_text(item, "ParentId", f"{key}[]")
     members: list[OrgAccount] = []
     if accounts is not None:
         for entry in field_list(

@@ -54,9 +54,7 @@ def parse_config_rules(document: JsonValue, region: str) -> tuple[ConfigRule, ..
     """config describe-config-rules output."""
     root = as_object(document, "the document")
     result: list[ConfigRule] = []
-    for position, entry in enumerate(
-        field_list(root, "ConfigRules", "the document", required=True)
-    ):
+    for position, entry in enumerate(field_list(root, "ConfigRules", "the document", required=True)):
         where = f"ConfigRules[{position}]"
         item = as_object(entry, where)
         source = item.get("Source")
@@ -118,16 +116,13 @@ def parse_metric_filters(document: JsonValue, region: str) -> tuple[MetricFilter
     """logs describe-metric-filters output."""
     root = as_object(document, "the document")
     result: list[MetricFilter] = []
-    for position, entry in enumerate(
-        field_list(root, "metricFilters", "the document", required=True)
-    ):
+    for position, entry in enumerate(field_list(root, "metricFilters", "the document", required=True)):
         where = f"metricFilters[{position}]"
         item = as_object(entry, where)
         names = tuple(
             name
             for transformation in field_list(item, "metricTransformations", where)
-            if isinstance(transformation, dict)
-            and isinstance(name := transformation.get("metricName"), str)
+            if isinstance(transformation, dict) and isinstance(name := transformation.get("metricName"), str)
         )
         result.append(
             MetricFilter(

@@ -283,36 +283,20 @@ def _attachments(account: AccountSnapshot) -> list[AttachmentRow]:
     rows: list[AttachmentRow] = []
     owner = account.account_id
     for user in account.users or ():
-        rows.extend(
-            AttachmentRow(owner, "user", user.name, "inline", p.name) for p in user.inline_policies
-        )
-        rows.extend(
-            AttachmentRow(owner, "user", user.name, "managed", p.arn)
-            for p in user.attached_policies
-        )
+        rows.extend(AttachmentRow(owner, "user", user.name, "inline", p.name) for p in user.inline_policies)
+        rows.extend(AttachmentRow(owner, "user", user.name, "managed", p.arn) for p in user.attached_policies)
         if user.permissions_boundary:
-            rows.append(
-                AttachmentRow(owner, "user", user.name, "boundary", user.permissions_boundary)
-            )
+            rows.append(AttachmentRow(owner, "user", user.name, "boundary", user.permissions_boundary))
     for group in account.groups or ():
         rows.extend(
-            AttachmentRow(owner, "group", group.name, "inline", p.name)
-            for p in group.inline_policies
+            AttachmentRow(owner, "group", group.name, "inline", p.name) for p in group.inline_policies
         )
         rows.extend(
-            AttachmentRow(owner, "group", group.name, "managed", p.arn)
-            for p in group.attached_policies
+            AttachmentRow(owner, "group", group.name, "managed", p.arn) for p in group.attached_policies
         )
     for role in account.roles or ():
-        rows.extend(
-            AttachmentRow(owner, "role", role.name, "inline", p.name) for p in role.inline_policies
-        )
-        rows.extend(
-            AttachmentRow(owner, "role", role.name, "managed", p.arn)
-            for p in role.attached_policies
-        )
+        rows.extend(AttachmentRow(owner, "role", role.name, "inline", p.name) for p in role.inline_policies)
+        rows.extend(AttachmentRow(owner, "role", role.name, "managed", p.arn) for p in role.attached_policies)
         if role.permissions_boundary:
-            rows.append(
-                AttachmentRow(owner, "role", role.name, "boundary", role.permissions_boundary)
-            )
+            rows.append(AttachmentRow(owner, "role", role.name, "boundary", role.permissions_boundary))
     return rows

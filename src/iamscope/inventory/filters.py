@@ -21,11 +21,7 @@ class InventoryFilter:
     @property
     def active(self) -> bool:
         """True when at least one criterion is set."""
-        return (
-            self.keys_older_than is not None
-            or self.console_without_mfa
-            or self.unused_for is not None
-        )
+        return self.keys_older_than is not None or self.console_without_mfa or self.unused_for is not None
 
 
 def apply_filter(inventory: Inventory, criteria: InventoryFilter) -> Inventory:
@@ -46,14 +42,10 @@ def apply_filter(inventory: Inventory, criteria: InventoryFilter) -> Inventory:
         and criteria.keys_older_than is None
         and not criteria.console_without_mfa
     ):
-        roles = tuple(
-            role for role in inventory.roles if _role_unused(role, criteria.unused_for, as_of)
-        )
+        roles = tuple(role for role in inventory.roles if _role_unused(role, criteria.unused_for, as_of))
     kept = kept_users | {(role.account, role.name) for role in roles}
     attachments = tuple(
-        a
-        for a in inventory.attachments
-        if a.principal_type != "group" and (a.account, a.principal) in kept
+        a for a in inventory.attachments if a.principal_type != "group" and (a.account, a.principal) in kept
     )
     return replace(
         inventory,
@@ -70,9 +62,7 @@ def _days_since(moment: datetime | None, as_of: datetime) -> int | None:
     return None if moment is None else (as_of - moment).days
 
 
-def _unused(
-    last_used: datetime | None, created: datetime | None, days: int, as_of: datetime
-) -> bool:
+def _unused(last_used: datetime | None, created: datetime | None, days: int, as_of: datetime) -> bool:
     """Not used in the last ``days`` days; never used counts once the identity is that old."""
     since_use = _days_since(last_used, as_of)
     if since_use is not None:
@@ -86,9 +76,7 @@ def _key_matches(key: KeyRow, criteria: InventoryFilter, as_of: datetime) -> boo
         key.age_days is None or key.age_days <= criteria.keys_older_than
     ):
         return False
-    return criteria.unused_for is None or _unused(
-        key.last_used, key.created, criteria.unused_for, as_of
-    )
+    return criteria.unused_for is None or _unused(key.last_used, key.created, criteria.unused_for, as_of)
 
 
 def _user_matches(

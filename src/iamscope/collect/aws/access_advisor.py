@@ -85,9 +85,7 @@ def collect_access_advisor(
             break
         if pending:
             time.sleep(poll_seconds)
-    calls.writer.write_json(
-        iam_file(calls.account, "service-last-accessed.json"), {"Principals": results}
-    )
+    calls.writer.write_json(iam_file(calls.account, "service-last-accessed.json"), {"Principals": results})
 
 
 def _job_pages(iam: IAMClient, job: str) -> dict[str, Any]:

@@ -14,9 +14,7 @@ if TYPE_CHECKING:
 __all__ = ["collect_iam"]
 
 
-def collect_iam(
-    calls: AccountCalls, iam: IAMClient
-) -> GetAccountAuthorizationDetailsResponseTypeDef | None:
+def collect_iam(calls: AccountCalls, iam: IAMClient) -> GetAccountAuthorizationDetailsResponseTypeDef | None:
     """Write the global IAM files of one account; returns the merged GAAD (None when it failed).
 
     Every listing is paginated and merged the way the AWS CLI merges pages, so the number of calls

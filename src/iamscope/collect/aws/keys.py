@@ -24,9 +24,7 @@ def collect_credential_report(
     """Generate the report, poll until ready (bounded), decode and write it; rows or None."""
     deadline = time.monotonic() + wait_seconds
     while True:
-        state = calls.call(
-            "iam:GenerateCredentialReport", GLOBAL_REGION, iam.generate_credential_report
-        )
+        state = calls.call("iam:GenerateCredentialReport", GLOBAL_REGION, iam.generate_credential_report)
         if state is None:
             return None
         if state.get("State") == "COMPLETE" or time.monotonic() >= deadline:
@@ -42,9 +40,7 @@ def collect_credential_report(
     try:
         return parse_credential_report(text)
     except CredentialReportError as error:
-        calls.record(
-            "iam:GetCredentialReport", GLOBAL_REGION, status="Unreadable", error=str(error)
-        )
+        calls.record("iam:GetCredentialReport", GLOBAL_REGION, status="Unreadable", error=str(error))
         return None
 
 
@@ -53,14 +49,11 @@ def holders_of_keys(rows: tuple[CredentialReportRow, ...]) -> tuple[str, ...]:
     return tuple(
         row.user
         for row in rows
-        if not row.is_root
-        and any(key.active or key.last_rotated is not None for key in row.access_keys)
+        if not row.is_root and any(key.active or key.last_rotated is not None for key in row.access_keys)
     )
 
 
-def collect_keys(
-    calls: AccountCalls, iam: IAMClient, rows: tuple[CredentialReportRow, ...]
-) -> None:
+def collect_keys(calls: AccountCalls, iam: IAMClient, rows: tuple[CredentialReportRow, ...]) -> None:
     """list-access-keys for key holders only, then get-access-key-last-used per key.
 
     There is no account-wide key listing in IAM; the credential report narrows the listing to the
@@ -76,9 +69,7 @@ def collect_keys(
         if listing is not None:
             metadata.extend(listing.get("AccessKeyMetadata", []))
     account = calls.account
-    calls.writer.write_json(
-        iam_file(account, "list-access-keys.json"), {"AccessKeyMetadata": metadata}
-    )
+    calls.writer.write_json(iam_file(account, "list-access-keys.json"), {"AccessKeyMetadata": metadata})
     used: list[dict[str, object]] = []
     for key in metadata:
         key_id = key["AccessKeyId"]
@@ -95,9 +86,7 @@ def collect_keys(
                     "AccessKeyLastUsed": response.get("AccessKeyLastUsed", {}),
                 }
             )
-    calls.writer.write_json(
-        iam_file(account, "access-keys-last-used.json"), {"AccessKeyLastUsed": used}
-    )
+    calls.writer.write_json(iam_file(account, "access-keys-last-used.json"), {"AccessKeyLastUsed": used})
 
 
 def _keys_of(iam: IAMClient, user: str) -> dict[str, Any]:

@@ -29,9 +29,7 @@ class OrganizationListing:
     active_accounts: tuple[str, ...]
 
 
-def collect_organization(
-    calls: AccountCalls, client: OrganizationsClient
-) -> OrganizationListing | None:
+def collect_organization(calls: AccountCalls, client: OrganizationsClient) -> OrganizationListing | None:
     """Write organization/ files; None when the caller cannot describe an organization."""
 
     def out(name: str) -> str:

@@ -18,9 +18,7 @@ from iamscope.collect.shape import policy_document
 __all__ = ["collect_bucket_policies", "collect_regional_policies"]
 
 
-def _policy_file(
-    arn: str, name: str, key: str, response: Mapping[str, Any]
-) -> Mapping[str, object] | None:
+def _policy_file(arn: str, name: str, key: str, response: Mapping[str, Any]) -> Mapping[str, object] | None:
     """The bundle file of one resource: its ARN and its policy (``key`` may be ``Attributes.X``)."""
     value: Any = response
     for part in key.split("."):
@@ -57,9 +55,7 @@ def collect_bucket_policies(calls: AccountCalls, session: AccountSession, partit
 
 def _bucket_region(calls: AccountCalls, session: AccountSession, name: str) -> str | None:
     s3 = session.client("s3")
-    location = calls.call(
-        "s3:GetBucketLocation", GLOBAL_REGION, partial(s3.get_bucket_location, Bucket=name)
-    )
+    location = calls.call("s3:GetBucketLocation", GLOBAL_REGION, partial(s3.get_bucket_location, Bucket=name))
     if location is None:
         return None
     constraint = location.get("LocationConstraint")

@@ -78,9 +78,7 @@ def collect(
     options = options or CollectOptions()
     counter = _Counter(progress or NullProgress())
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise CollectError(
-            f"{out}: exists and is not an empty directory; choose a new output directory"
-        )
+        raise CollectError(f"{out}: exists and is not an empty directory; choose a new output directory")
     started = datetime.now(UTC)
     factory = SessionFactory(options, counter)
     writer = BundleWriter(out)
@@ -155,9 +153,7 @@ def _collect_account(calls: AccountCalls, plan: _Plan) -> None:
         session: AccountSession | None = plan.factory.caller
     else:
         role_arn = f"arn:{plan.partition}:iam::{calls.account}:role/{options.role_name}"
-        session = calls.call(
-            "sts:AssumeRole", GLOBAL_REGION, partial(plan.factory.assume, role_arn)
-        )
+        session = calls.call("sts:AssumeRole", GLOBAL_REGION, partial(plan.factory.assume, role_arn))
     if session is None:
         return
     iam = session.client("iam")
@@ -219,11 +215,7 @@ def failure_summary(result: CollectResult) -> list[str]:
     lines = []
     for (account, name, status), calls in sorted(groups.items()):
         regions = sorted({c.region for c in calls})
-        where = (
-            f" in {len(regions)} region(s): {', '.join(regions)}"
-            if regions != [GLOBAL_REGION]
-            else ""
-        )
+        where = f" in {len(regions)} region(s): {', '.join(regions)}" if regions != [GLOBAL_REGION] else ""
         count = f" x{len(calls)}" if len(calls) > 1 else ""
         message = (calls[0].error or "").splitlines()[0] if calls[0].error else ""
         lines.append(f"{account}  {name}{count}  {status}{where}  {message}".rstrip())
