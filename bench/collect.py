@@ -30,6 +30,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from botocore.parsers import ResponseParserError
 
 # The benchmark reuses the test suite's moto server helper from the repository root.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -59,13 +60,20 @@ def _iam() -> Any:
     return boto3.Session(region_name="us-east-1").client("iam", config=SEED_CONFIG)
 
 
-def _tolerating_duplicates(call: Callable[[], object]) -> None:
-    """A retried create whose first attempt did land answers EntityAlreadyExists: that is fine."""
-    try:
-        call()
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") != "EntityAlreadyExists":
-            raise
+def _tolerating_duplicates(call: Callable[[], object], attempts: int = 5) -> None:
+    """Retry moto's HTML 500s; a retried create whose first try landed answers EntityAlreadyExists."""
+    for attempt in range(attempts):
+        try:
+            call()
+        except ResponseParserError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+            continue
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "EntityAlreadyExists":
+                raise
+        return
 
 
 def seed(users: int, roles: int, workers: int = 4) -> float:
@@ -83,13 +91,15 @@ def seed(users: int, roles: int, workers: int = 4) -> float:
         name = f"user-{index:05d}"
         _tolerating_duplicates(partial(iam.create_user, UserName=name))
         if index % 10 == 0:
-            iam.create_access_key(UserName=name)
+            _tolerating_duplicates(partial(iam.create_access_key, UserName=name))
         if index % 5 == 0:
-            iam.put_user_policy(
+            put = partial(
+                iam.put_user_policy,
                 UserName=name,
                 PolicyName="inline",
                 PolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}',
             )
+            _tolerating_duplicates(put)
 
     def make_role(index: int) -> None:
         create = partial(client().create_role, RoleName=f"role-{index:05d}", AssumeRolePolicyDocument=TRUST)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from iamscope.collect.bundle import BundleWriter
 from iamscope.model.snapshot import CallRecord
@@ -70,6 +71,11 @@ class AccountCalls:
             return None
         except BotoCoreError as error:
             self.record(name, region, status=type(error).__name__, error=str(error))
+            return None
+        except ResponseParserError as error:
+            # An unparseable reply (e.g. an HTML error page where XML was due); not a BotoCoreError.
+            first = str(error).splitlines()[0] if str(error) else "unreadable response"
+            self.record(name, region, status="ResponseParserError", error=first)
             return None
         written: str | None = None
         if file is not None:
