@@ -32,9 +32,8 @@ def test_each_failure_kind_is_recorded(tmp_path: Path) -> None:
     assert calls.call("iam:ListSAMLProviders", "global", lambda: _raise(offline)) is None
     garbled = ResponseParserError("Unable to parse response\nb'<html>'")
     assert calls.call("sns:ListTopics", "us-east-1", lambda: _raise(garbled)) is None
-    written: dict[str, list[str]] | None = calls.call(
-        "iam:ListOpenIDConnectProviders", "global", lambda: {"OpenIDConnectProviderList": []}, file="a/b.json"
-    )
+    empty: dict[str, list[str]] = {"OpenIDConnectProviderList": []}
+    written = calls.call("iam:ListOpenIDConnectProviders", "global", lambda: empty, file="a/b.json")
     assert written == {"OpenIDConnectProviderList": []}
     records = calls.log.records()
     assert [(r.call, r.status) for r in records] == [
