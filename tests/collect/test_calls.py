@@ -63,3 +63,46 @@ def test_unexpected_errors_stop_only_their_own_work(tmp_path: Path) -> None:
         CallRecord("111122223333", "eu-west-1", "iamscope:Collect", "InternalError", "KeyError: 'Buckets'"),
         CallRecord("111122223333", "us-east-1", "kms:ListKeys", "ok"),
     )
+
+
+def test_a_member_account_that_cannot_be_entered_is_recorded_and_loads_as_not_collected(
+    tmp_path: Path,
+) -> None:
+    import boto3
+    from botocore.stub import Stubber
+
+    from iamscope.collect import load
+    from iamscope.collect.aws.options import CollectOptions, NullProgress
+    from iamscope.collect.aws.run import _collect_account, _Plan
+    from iamscope.collect.aws.session import SessionFactory
+    from iamscope.collect.bundle import Manifest
+
+    options = CollectOptions(region="us-east-1", role_name="Audit", external_id="x-123", max_attempts=1)
+    factory = SessionFactory(options, NullProgress())
+    sts = boto3.Session(aws_access_key_id="stub", aws_secret_access_key="stub").client(
+        "sts", region_name="us-east-1"
+    )
+    factory.caller.install("sts", "us-east-1", sts)
+    member = "444455556666"
+    with Stubber(sts) as stubber:
+        stubber.add_client_error(
+            "assume_role",
+            "AccessDenied",
+            "not authorized to perform: sts:AssumeRole",
+            403,
+            expected_params={
+                "RoleArn": f"arn:aws:iam::{member}:role/Audit",
+                "RoleSessionName": "iamscope-collect",
+                "ExternalId": "x-123",
+            },
+        )
+        calls = AccountCalls(member, BundleWriter(tmp_path), CallLog())
+        _collect_account(calls, _Plan(factory, options, "111122223333", "aws", ("us-east-1",)))
+        stubber.assert_no_pending_responses()
+    assert [(r.call, r.status) for r in calls.log.records()] == [("sts:AssumeRole", "AccessDenied")]
+    BundleWriter(tmp_path).write_manifest(
+        Manifest(collected_at=None, accounts=(member,), calls=calls.log.records())
+    )
+    snapshot = load(tmp_path)
+    assert snapshot.accounts[member].users is None
+    assert any("sts:AssumeRole: AccessDenied" in p.message for p in snapshot.problems)
