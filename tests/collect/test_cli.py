@@ -86,3 +86,14 @@ def test_inventory_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureF
 def test_collect_rejects_bad_account_ids(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["collect", "--out", str(tmp_path / "b"), "--accounts", "123,abc"]) == 2
     assert "not 12-digit account ids: 123, abc" in capsys.readouterr().err
+
+
+def test_collect_with_an_unknown_profile_is_one_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    assert main(["collect", "--out", str(tmp_path / "b"), "--profile", "no-such-profile"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("iamscope: cannot start an AWS session: The config profile (no-such-profile)")
+    assert not (tmp_path / "b").exists()

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
+from botocore.exceptions import BotoCoreError
+
 from iamscope import __version__
 from iamscope.collect.aws.access_advisor import collect_access_advisor, principals_of
 from iamscope.collect.aws.calls import AccountCalls, CallLog
@@ -80,7 +82,10 @@ def collect(
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise CollectError(f"{out}: exists and is not an empty directory; choose a new output directory")
     started = datetime.now(UTC)
-    factory = SessionFactory(options, counter)
+    try:
+        factory = SessionFactory(options, counter)
+    except BotoCoreError as error:  # e.g. ProfileNotFound: nothing can be collected
+        raise CollectError(f"cannot start an AWS session: {error}") from None
     writer = BundleWriter(out)
     log = CallLog()
     run_calls = AccountCalls("", writer, log)
