@@ -1,0 +1,1 @@
+"""iamscope test suite."""

@@ -230,3 +230,35 @@ def test_principal_grants_rank_account_role_direct() -> None:
     assert (
         CompiledPrincipal.build(PrincipalSpec(aws=(f"arn:aws:iam::{B}:root",))).grant(session) == Grant.NONE
     )
+
+
+def test_allowed_explanation_lists_every_layer_that_allowed() -> None:
+    identity_a = compile_policy(
+        doc({"Sid": "A", "Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}), "id-a"
+    )
+    identity_b = compile_policy(
+        doc({"Sid": "B", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}), "id-b"
+    )
+    boundary = compile_policy(
+        doc({"Sid": "Cap", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}), "cap"
+    )
+    session = compile_policy(doc({"Sid": "Sess", "Effect": "Allow", "Action": "*", "Resource": "*"}), "sess")
+    decision = evaluate(
+        Request(SESSION, "s3:GetObject", "arn:aws:s3:::b/k"),
+        PolicySet(
+            identity=[identity_a, identity_b],
+            permissions_boundary=[boundary],
+            session=session,
+            scps=[[ALLOW_ALL]],
+        ),
+    )
+    assert decision.allowed
+    matched = [(m.layer, m.policy, m.statement) for m in decision.explanation.matched]
+    # evaluation stopped at the first identity Allow; the explanation still names both
+    assert matched == [
+        ("scp", "allow-all", "Statement[0]"),
+        ("identity", "id-a", "A"),
+        ("identity", "id-b", "B"),
+        ("permissions-boundary", "cap", "Cap"),
+        ("session-policy", "sess", "Sess"),
+    ]

@@ -13,6 +13,7 @@ __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 # One module per command group; each has ``register(subparsers)`` that sets ``func`` on its parser.
 COMMAND_MODULES: tuple[str, ...] = (
     "iamscope.cli.simulate",
+    "iamscope.cli.assess",
     "iamscope.cli.collect",
     "iamscope.cli.inventory",
 )

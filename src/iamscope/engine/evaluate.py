@@ -213,11 +213,34 @@ class Decision:
     reason: str
     hits: tuple[_Hit, ...] = ()
     remedy: str | None = None
+    # Evaluation stops at the first Allow of each layer; the explanation finds the others.
+    _plan: _Plan | None = None
+    _resource: str = ""
+    _context: Mapping[str, ContextValue] | None = None
 
     @property
     def allowed(self) -> bool:
         """True for ``allowed``."""
         return self.decision == "allowed"
+
+    def _all_hits(self) -> tuple[_Hit, ...]:
+        plan, context = self._plan, self._context
+        if plan is None or context is None:
+            return self.hits
+        expanded: list[_Hit] = []
+        for layer, level, statement in self.hits:
+            pool: _Statements | None = {
+                "identity": plan.identity,
+                "permissions-boundary": plan.boundary,
+                "session-policy": plan.session,
+            }.get(layer)
+            if layer == "scp" and level is not None:
+                pool = plan.scps[level]
+            if statement.deny or pool is None:
+                expanded.append((layer, level, statement))
+                continue
+            expanded += [(layer, level, s) for s in pool if s.check(self._resource, context)]
+        return tuple(dict.fromkeys(expanded))
 
     @property
     def explanation(self) -> Explanation:
@@ -230,7 +253,7 @@ class Decision:
                 effect="Deny" if s.deny else "Allow",
                 level=level,
             )
-            for layer, level, s in self.hits
+            for layer, level, s in self._all_hits()
         )
         return Explanation(self.layer, self.reason, matched, self.remedy)
 
@@ -284,7 +307,11 @@ def _layers(policies: PolicySet, principal: Principal, service: str, resource_ac
 def _allowing(
     statements: _Statements, resource: str, context: Mapping[str, ContextValue]
 ) -> list[CompiledStatement]:
-    return [s for s in statements if s.check(resource, context)]
+    """The first statement that allows (one is enough to decide; explanations find the rest)."""
+    for statement in statements:
+        if statement.check(resource, context):
+            return [statement]
+    return []
 
 
 def evaluate(request: Request, policies: PolicySet) -> Decision:
@@ -302,13 +329,30 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
     context.update(given)
     resource = request.resource
     resource_account = _account_of(resource, request.resource_account, principal)
-    has_boundary = policies.permissions_boundary is not None
     plan_key = (action, request.principal, principal_arn, resource_account)
     plan = policies._by_request.get(plan_key)
     if plan is None:
         plan = policies.plan(action, _layers(policies, principal, service, resource_account))
         if len(policies._by_request) < 65536:
             policies._by_request[plan_key] = plan
+    decision = _decide(plan, policies, request, principal, context, resource_account)
+    decision._plan = plan
+    decision._resource = resource
+    decision._context = context
+    return decision
+
+
+def _decide(
+    plan: _Plan,
+    policies: PolicySet,
+    request: Request,
+    principal: Principal,
+    context: Mapping[str, ContextValue],
+    resource_account: str | None,
+) -> Decision:
+    """Explicit denies, SCPs and VPC endpoint policies, then the permission policies."""
+    resource = request.resource
+    has_boundary = policies.permissions_boundary is not None
 
     # 1. Explicit deny anywhere (RCPs decide only here: AWS attaches RCPFullAWSAccess everywhere).
     if plan.denies:
@@ -438,8 +482,8 @@ def _permissions(
         if grant == Grant.DIRECT and must_allow == "role trust policy":
             # id_roles_update-role-trust-policy: a user named in the trust policy still needs
             # its permissions boundary to allow sts:AssumeRole.
-            limit = _boundary_limit(plan, policies, principal, request, context, allows)
-            if limit is not None:
+            limit = _boundary(plan, policies, principal, request, context, allows)
+            if isinstance(limit, Decision):
                 return limit
         if grant == Grant.DIRECT:
             return Decision(
@@ -450,15 +494,15 @@ def _permissions(
                 tuple(allows + resource_hits),
             )
         if grant == Grant.ROLE:
-            limit = _limits(plan, policies, principal, request, context, allows)
-            if limit is not None:
-                return limit
+            limits = _limits(plan, policies, principal, request, context, allows)
+            if isinstance(limits, Decision):
+                return limits
             return Decision(
                 "allowed",
                 "resource-policy",
                 "the resource-based policy names the role (same account); "
                 "the boundary and session policy allow too",
-                tuple(allows + resource_hits),
+                tuple(allows + resource_hits + limits),
             )
 
     # The identity path: identity policies, then boundary, then session policy.
@@ -480,16 +524,16 @@ def _permissions(
                 f"allow {request.action} on this resource in an identity-based policy",
             )
         identity_hits = [("identity", None, s) for s in found]
-    limit = _limits(plan, policies, principal, request, context, allows + identity_hits)
-    if limit is not None:
-        return limit
+    limits = _limits(plan, policies, principal, request, context, allows + identity_hits)
+    if isinstance(limits, Decision):
+        return limits
     layer: Layer = "resource-policy" if cross_account else "identity"
     reason = (
         "allowed by the identity-based policy and the other account's resource-based policy"
         if cross_account
         else "allowed by an identity-based policy"
     )
-    return Decision("allowed", layer, reason, tuple(allows + identity_hits + resource_hits))
+    return Decision("allowed", layer, reason, tuple(allows + identity_hits + limits + resource_hits))
 
 
 def _must_allow(action: str, resource: str) -> str | None:
@@ -505,26 +549,27 @@ def _must_allow(action: str, resource: str) -> str | None:
     return None
 
 
-def _boundary_limit(
+def _boundary(
     plan: _Plan,
     policies: PolicySet,
     principal: Principal,
     request: Request,
     context: Mapping[str, ContextValue],
     allows: list[_Hit],
-) -> Decision | None:
-    """The implicit deny of a permissions boundary, if there is one and it does not allow."""
+) -> Decision | list[_Hit]:
+    """The boundary's implicit deny, or the boundary statements that allow (none without one)."""
     if policies.permissions_boundary is None or principal.kind == PrincipalKind.ROOT:
-        return None
-    if _allowing(plan.boundary, request.resource, context):
-        return None
-    return Decision(
-        "implicitDeny",
-        "permissions-boundary",
-        "the permissions boundary does not allow the request",
-        tuple(allows),
-        f"allow {request.action} in the permissions boundary",
-    )
+        return []
+    found = _allowing(plan.boundary, request.resource, context)
+    if not found:
+        return Decision(
+            "implicitDeny",
+            "permissions-boundary",
+            "the permissions boundary does not allow the request",
+            tuple(allows),
+            f"allow {request.action} in the permissions boundary",
+        )
+    return [("permissions-boundary", None, s) for s in found]
 
 
 def _limits(
@@ -534,36 +579,28 @@ def _limits(
     request: Request,
     context: Mapping[str, ContextValue],
     allows: list[_Hit],
-) -> Decision | None:
-    """The implicit deny of a permissions boundary or session policy, if any."""
-    resource = request.resource
-    if policies.permissions_boundary is not None and principal.kind != PrincipalKind.ROOT:
-        found = _allowing(plan.boundary, resource, context)
+) -> Decision | list[_Hit]:
+    """The implicit deny of a permissions boundary or session policy, or what they allowed with."""
+    hits = _boundary(plan, policies, principal, request, context, allows)
+    if isinstance(hits, Decision) or not principal.is_session:
+        return hits
+    if policies.session is not None:
+        found = _allowing(plan.session, request.resource, context)
         if not found:
             return Decision(
                 "implicitDeny",
-                "permissions-boundary",
-                "the permissions boundary does not allow the request",
-                tuple(allows),
-                f"allow {request.action} in the permissions boundary",
-            )
-        allows = allows + [("permissions-boundary", None, s) for s in found]
-    if principal.is_session:
-        if policies.session is not None:
-            if not _allowing(plan.session, resource, context):
-                return Decision(
-                    "implicitDeny",
-                    "session-policy",
-                    "the session policy does not allow the request",
-                    tuple(allows),
-                    f"allow {request.action} in the session policy passed when the session was created",
-                )
-        elif principal.kind == PrincipalKind.FEDERATED_USER:
-            return Decision(
-                "implicitDeny",
                 "session-policy",
-                "a federated user session without a session policy has no permissions",
-                tuple(allows),
-                "pass a session policy to GetFederationToken",
+                "the session policy does not allow the request",
+                tuple(allows + hits),
+                f"allow {request.action} in the session policy passed when the session was created",
             )
-    return None
+        return hits + [("session-policy", None, s) for s in found]
+    if principal.kind == PrincipalKind.FEDERATED_USER:
+        return Decision(
+            "implicitDeny",
+            "session-policy",
+            "a federated user session without a session policy has no permissions",
+            tuple(allows + hits),
+            "pass a session policy to GetFederationToken",
+        )
+    return hits

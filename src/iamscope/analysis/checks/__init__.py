@@ -1,0 +1,1 @@
+"""The check registry and its topic modules; each check's prose lives once, in ``checks.yaml``."""

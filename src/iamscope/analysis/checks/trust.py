@@ -1,0 +1,200 @@
+"""Who can assume each role, decided by evaluating the trust policy with the engine.
+
+Candidate callers are read from the trust policy's Principal elements (accounts, ARNs, services);
+whether each may assume the role *without* narrowing context (no sts:ExternalId, no source
+account, no organization id, no MFA) is the engine's decision, so conditions and denies count.
+The caller's own account is assumed to allow the call (that side is outside our data).
+"""
+
+from __future__ import annotations
+
+import functools
+
+from iamscope.analysis.checks.registry import Check, CheckContext, Hit, Outcome
+from iamscope.engine import CompiledPolicy, PolicyError, PolicySet, Request, compile_policy, evaluate
+from iamscope.model.arn import parse_arn
+from iamscope.model.document import JsonValue
+from iamscope.model.snapshot import Role
+
+__all__ = ["CHECKS", "PASSROLE_GATED_SERVICES", "STRANGER_ACCOUNT"]
+
+# An account that is nobody's: a trust that lets it in lets anyone in.
+STRANGER_ACCOUNT = "000000000000"
+# Services that can only use a role some principal of the account passed to them (iam:PassRole),
+# so there is no confused-deputy path and aws:SourceArn/SourceAccount add nothing.
+PASSROLE_GATED_SERVICES = frozenset(
+    {
+        "ec2.amazonaws.com",
+        "lambda.amazonaws.com",
+        "ecs-tasks.amazonaws.com",
+        "eks.amazonaws.com",
+        "edgelambda.amazonaws.com",
+        "batch.amazonaws.com",
+        "glue.amazonaws.com",
+        "states.amazonaws.com",
+        "codebuild.amazonaws.com",
+        "apigateway.amazonaws.com",
+        "scheduler.amazonaws.com",
+        "sagemaker.amazonaws.com",
+    }
+)
+
+
+@functools.cache
+def _caller_allowed() -> CompiledPolicy:
+    """The caller side of a cross-account call, assumed to allow (we cannot see that account)."""
+    return compile_policy(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:*", "Resource": "*"}]},
+        "assumed-caller-permissions",
+    )
+
+
+def _as_list(value: JsonValue) -> list[JsonValue]:
+    return value if isinstance(value, list) else [value]
+
+
+def _named(trust: JsonValue, kind: str) -> list[str]:
+    """Principal values of one kind (AWS, Service, Federated) named by Allow statements."""
+    if not isinstance(trust, dict):
+        return []
+    found: list[str] = []
+    for statement in _as_list(trust.get("Statement")):
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        principal = statement.get("Principal")
+        if principal == "*" and kind == "AWS":
+            found.append("*")
+        elif isinstance(principal, dict):
+            found += [v for v in _as_list(principal.get(kind)) if isinstance(v, str)]
+    return list(dict.fromkeys(found))
+
+
+def _trust(ctx: CheckContext, role: Role) -> CompiledPolicy | None:
+    key = f"trust:{role.arn}"
+    if key not in ctx.memo:
+        try:
+            ctx.memo[key] = compile_policy(role.trust_policy, f"{role.name}/trust")
+        except PolicyError:
+            ctx.memo[key] = None
+    cached = ctx.memo[key]
+    return cached if isinstance(cached, CompiledPolicy) else None
+
+
+def _assumable(ctx: CheckContext, role: Role, trust: CompiledPolicy, caller: str) -> bool:
+    policies = PolicySet(identity=(_caller_allowed(),), resource=trust)
+    request = Request(
+        principal=caller, action="sts:AssumeRole", resource=role.arn, resource_account=ctx.account_id
+    )
+    return evaluate(request, policies).allowed
+
+
+def _roles(ctx: CheckContext) -> list[tuple[Role, CompiledPolicy]] | Outcome:
+    if ctx.account.roles is None:
+        return Outcome.not_collected("needs get-account-authorization-details (roles)")
+    return [
+        (role, trust)
+        for role in ctx.account.roles
+        if not role.is_service_linked and (trust := _trust(ctx, role)) is not None
+    ]
+
+
+def _public(ctx: CheckContext) -> Outcome:
+    roles = _roles(ctx)
+    if isinstance(roles, Outcome):
+        return roles
+    stranger = f"arn:{ctx.partition}:iam::{STRANGER_ACCOUNT}:role/iamscope-probe"
+    hits = [
+        Hit(
+            resource=role.arn,
+            message=f"Role {role.name} can be assumed by any AWS principal, in any account.",
+            evidence={"trust_policy": role.trust_policy, "tested_caller": stranger},
+            params={"role": role.name},
+        )
+        for role, trust in roles
+        if _assumable(ctx, role, trust, stranger)
+    ]
+    return Outcome.evaluated(hits)
+
+
+def _org_accounts(ctx: CheckContext) -> set[str] | None:
+    organization = ctx.snapshot.organization
+    if organization is None:
+        return None
+    return {a.id for a in organization.accounts} | {organization.management_account_id}
+
+
+def _caller_for(value: str, partition: str) -> tuple[str, str] | None:
+    """(account, caller ARN) for a Principal AWS value: an account id, a root ARN or an IAM ARN."""
+    if value.isdigit() and len(value) == 12:
+        return value, f"arn:{partition}:iam::{value}:role/iamscope-probe"
+    arn = parse_arn(value)
+    if arn is None or not arn.account.isdigit():
+        return None
+    if arn.resource == "root":
+        return arn.account, f"arn:{partition}:iam::{arn.account}:role/iamscope-probe"
+    return arn.account, value
+
+
+def _cross_account(ctx: CheckContext) -> Outcome:
+    roles = _roles(ctx)
+    if isinstance(roles, Outcome):
+        return roles
+    members = _org_accounts(ctx)
+    hits = []
+    for role, trust in roles:
+        open_to: list[str] = []
+        for value in _named(role.trust_policy, "AWS"):
+            caller = _caller_for(value, ctx.partition)
+            if caller is None or caller[0] == ctx.account_id:
+                continue
+            if members is not None and caller[0] in members:
+                continue
+            if _assumable(ctx, role, trust, caller[1]):
+                open_to.append(caller[0])
+        if open_to:
+            accounts = sorted(set(open_to))
+            hits.append(
+                Hit(
+                    resource=role.arn,
+                    message=f"Role {role.name} can be assumed from account(s) {', '.join(accounts)} "
+                    "without sts:ExternalId or another narrowing condition.",
+                    evidence={
+                        "accounts": list(accounts),
+                        "organization_known": members is not None,
+                        "trust_policy": role.trust_policy,
+                    },
+                    params={"role": role.name},
+                )
+            )
+    return Outcome.evaluated(hits)
+
+
+def _service(ctx: CheckContext) -> Outcome:
+    roles = _roles(ctx)
+    if isinstance(roles, Outcome):
+        return roles
+    hits = []
+    for role, trust in roles:
+        services = [
+            s
+            for s in _named(role.trust_policy, "Service")
+            if s not in PASSROLE_GATED_SERVICES and _assumable(ctx, role, trust, s)
+        ]
+        if services:
+            hits.append(
+                Hit(
+                    resource=role.arn,
+                    message=f"Role {role.name} trusts {', '.join(services)} without aws:SourceAccount "
+                    "or aws:SourceArn (confused deputy).",
+                    evidence={"services": list(services), "trust_policy": role.trust_policy},
+                    params={"role": role.name, "account": ctx.account_id},
+                )
+            )
+    return Outcome.evaluated(hits)
+
+
+CHECKS: tuple[Check, ...] = (
+    Check("role-trust-public", _public),
+    Check("role-trust-cross-account-no-external-id", _cross_account),
+    Check("role-trust-service-no-source", _service),
+)

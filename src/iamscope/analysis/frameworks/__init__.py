@@ -1,0 +1,1 @@
+"""Compliance frameworks as data files (control id -> check ids, many to many), one per benchmark version."""

@@ -1,0 +1,177 @@
+"""``iamscope assess``: read a bundle (or a bare GAAD / credential report), assess it, write reports.
+
+Thin over :func:`iamscope.analysis.assess.assess`: this module parses options, reads the input
+through ``iamscope.collect.load``, renders the chosen formats and turns ``--fail-on`` into the
+exit status (0 fine, 1 findings at or above ``--fail-on``, 2 bad input or options).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol, TextIO, cast
+
+from iamscope.model.findings import Assessment, Severity
+from iamscope.model.snapshot import Snapshot
+
+__all__ = ["AssessRequest", "register", "run_assess"]
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+
+class _Loader(Protocol):
+    def __call__(self, path: str) -> Snapshot: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AssessRequest:
+    """The command's options, as a library caller would pass them."""
+
+    path: Path
+    formats: tuple[str, ...] = ()
+    output_dir: Path | None = None
+    as_of: datetime | None = None
+    suppressions: Path | None = None
+    fail_on: Severity | None = None
+
+
+class UsageError(ValueError):
+    """Options or input the command cannot work with; the message says which and why."""
+
+
+def _parse_time(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO-8601 date or time: {text!r}") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _load(path: Path) -> Snapshot:
+    """Read the input with the collector's loader; its InputError becomes a UsageError."""
+    try:
+        collect = importlib.import_module("iamscope.collect")
+    except ModuleNotFoundError:
+        raise UsageError(
+            "this build has no input reader (iamscope.collect); cannot read " + str(path)
+        ) from None
+    loader = cast(_Loader, collect.load)
+    input_error = cast(type[Exception], collect.InputError)
+    try:
+        return loader(str(path))
+    except input_error as error:
+        raise UsageError(str(error)) from None
+
+
+def _formats(request: AssessRequest) -> tuple[str, ...]:
+    from iamscope.report.formats import FORMATS
+
+    chosen = request.formats or (tuple(FORMATS) if request.output_dir else ("text",))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown:
+        raise UsageError(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
+    if len(chosen) > 1 and request.output_dir is None:
+        raise UsageError("several formats need --output-dir (one format goes to standard output)")
+    return tuple(dict.fromkeys(chosen))
+
+
+def run_assess(request: AssessRequest, stdout: TextIO | None = None) -> tuple[int, Assessment]:
+    """Everything the command does, callable from Python; returns (exit status, assessment)."""
+    from iamscope.analysis.assess import AssessConfig, assess
+    from iamscope.analysis.suppressions import Suppression, SuppressionError, load_suppressions
+    from iamscope.report.formats import FORMATS
+    from iamscope.report.view import build_view
+
+    out = stdout if stdout is not None else sys.stdout
+    formats = _formats(request)
+    suppressions: tuple[Suppression, ...] = ()
+    if request.suppressions is not None:
+        try:
+            suppressions = load_suppressions(request.suppressions)
+        except SuppressionError as error:
+            raise UsageError(str(error)) from None
+    snapshot = _load(request.path)
+    as_of = request.as_of
+    notes: list[str] = []
+    if as_of is None and snapshot.collected_at is None:
+        as_of = datetime.now(UTC).replace(microsecond=0)
+        notes.append(f"the input carries no collection time; results are as of now ({as_of.isoformat()})")
+    result = assess(snapshot, AssessConfig(as_of=as_of, suppressions=suppressions, extra_problems=notes))
+    view = build_view(result, snapshot)
+    if request.output_dir is not None:
+        try:
+            request.output_dir.mkdir(parents=True, exist_ok=True)
+            for name in formats:
+                target = request.output_dir / FORMATS[name].filename
+                target.write_text(FORMATS[name].render(view), encoding="utf-8")
+                print(f"iamscope assess: wrote {target}", file=sys.stderr)
+        except OSError as error:
+            raise UsageError(f"{request.output_dir}: cannot write reports ({error.strerror})") from None
+        out.write(FORMATS["text"].render(view))
+    else:
+        out.write(FORMATS[formats[0]].render(view))
+    for problem in result.problems:
+        print(f"iamscope assess: {problem}", file=sys.stderr)
+    failing = request.fail_on is not None and any(
+        f.severity.at_least(request.fail_on) for f in result.findings
+    )
+    return (EXIT_FINDINGS if failing else EXIT_OK), result
+
+
+def _handle(args: argparse.Namespace) -> int:
+    request = AssessRequest(
+        path=Path(args.path),
+        formats=tuple(args.format or ()),
+        output_dir=Path(args.output_dir) if args.output_dir else None,
+        as_of=cast("datetime | None", args.as_of),
+        suppressions=Path(args.suppressions) if args.suppressions else None,
+        fail_on=Severity(args.fail_on) if args.fail_on else None,
+    )
+    try:
+        status, _ = run_assess(request)
+    except UsageError as error:
+        print(f"iamscope assess: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    return status
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``assess`` command."""
+    from iamscope.report.formats import FORMATS
+
+    parser = subparsers.add_parser(
+        "assess",
+        help="assess a bundle: CIS v3.0 section 1, risky permissions and trust, compliance score",
+        description="Assess IAM in a bundle directory, a bare get-account-authorization-details "
+        "JSON file or a credential report CSV. One format goes to standard output; with "
+        "--output-dir every chosen format (default: all) is written there and the text report "
+        "is printed.",
+    )
+    parser.add_argument("path", help="bundle directory, GAAD JSON file or credential report CSV")
+    parser.add_argument(
+        "--as-of",
+        type=_parse_time,
+        help="ISO-8601 time results are relative to (default: the bundle's collection time)",
+    )
+    parser.add_argument(
+        "--format",
+        action="append",
+        choices=tuple(FORMATS),
+        help="report format; repeat for several (they need --output-dir). Default: text",
+    )
+    parser.add_argument("--output-dir", help="directory to write the report files to")
+    parser.add_argument(
+        "--suppressions", help="YAML file of accepted risks (check, resource, reason, expires)"
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=[s.value for s in Severity],
+        help="exit with status 1 when a finding of this severity or worse remains",
+    )
+    parser.set_defaults(func=_handle)

@@ -1,0 +1,1 @@
+"""Renders an Assessment: a shared view plus one module per output format."""

@@ -1,0 +1,153 @@
+"""The HTML report's page per principal: its policies, effective admin status and findings.
+
+Each principal is a section shown on its own when its anchor is the URL fragment (CSS
+``:target``), so the single file behaves like one page per principal without any script.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+from iamscope.model.findings import Finding
+from iamscope.model.snapshot import AttachedPolicy, InlinePolicy, ManagedPolicy
+from iamscope.report.view import ReportView
+
+__all__ = ["ADMIN_CHECK", "PrincipalEntry", "principal_entries", "render_principals"]
+
+# The engine-decided check whose findings mark a principal as administrator-equivalent.
+ADMIN_CHECK = "admin-equivalent-principal"
+
+
+@dataclass(frozen=True, slots=True)
+class PrincipalEntry:
+    """One user, group or role as the report shows it."""
+
+    kind: str
+    name: str
+    arn: str
+    account_id: str
+    attached: tuple[AttachedPolicy, ...]
+    inline: tuple[InlinePolicy, ...]
+    tags: tuple[tuple[str, str], ...]
+    trust_policy: object | None
+
+
+def principal_entries(view: ReportView) -> list[PrincipalEntry]:
+    """Every collected user, group and role, by account then kind then name."""
+    entries: list[PrincipalEntry] = []
+    if view.snapshot is None:
+        return entries
+    for account_id in view.assessment.accounts:
+        account = view.snapshot.accounts.get(account_id)
+        if account is None:
+            continue
+        for u in account.users or ():
+            tags = tuple(sorted(u.tags.items()))
+            entries.append(
+                PrincipalEntry(
+                    "user", u.name, u.arn, account_id, u.attached_policies, u.inline_policies, tags, None
+                )
+            )
+        for g in account.groups or ():
+            entries.append(
+                PrincipalEntry(
+                    "group", g.name, g.arn, account_id, g.attached_policies, g.inline_policies, (), None
+                )
+            )
+        for r in account.roles or ():
+            tags = tuple(sorted(r.tags.items()))
+            entries.append(
+                PrincipalEntry(
+                    "role",
+                    r.name,
+                    r.arn,
+                    account_id,
+                    r.attached_policies,
+                    r.inline_policies,
+                    tags,
+                    r.trust_policy,
+                )
+            )
+    return entries
+
+
+def _document(value: object) -> str:
+    return f"<pre>{escape(json.dumps(value, indent=2, sort_keys=True))}</pre>"
+
+
+def _admin_status(view: ReportView, entry: PrincipalEntry, findings: Sequence[Finding]) -> str:
+    if any(f.check == ADMIN_CHECK for f in findings):
+        return '<span class="admin-yes">administrator-equivalent</span>'
+    ran = any(
+        r.check == ADMIN_CHECK and r.account_id == entry.account_id and r.status == "evaluated"
+        for r in view.assessment.check_runs
+    )
+    return "not administrator-equivalent" if ran else "not evaluated"
+
+
+def _policies(view: ReportView, entry: PrincipalEntry) -> str:
+    account = view.snapshot.accounts.get(entry.account_id) if view.snapshot else None
+    managed: dict[str, ManagedPolicy] = dict(account.policies or {}) if account is not None else {}
+    parts = []
+    for item in entry.attached:
+        policy = managed.get(item.arn)
+        label = escape(item.name or item.arn.rsplit("/", 1)[-1])
+        if policy is None:
+            body = "<p>Document not collected.</p>"
+        elif policy.aws_managed:
+            body = "<p>AWS managed policy.</p>"
+        else:
+            body = _document(policy.document)
+        parts.append(f"<details><summary>{label} <code>{escape(item.arn)}</code></summary>{body}</details>")
+    for inline in entry.inline:
+        parts.append(
+            f"<details><summary>{escape(inline.name)} (inline)</summary>"
+            f"{_document(inline.document)}</details>"
+        )
+    if entry.trust_policy is not None:
+        parts.append(f"<details><summary>Trust policy</summary>{_document(entry.trust_policy)}</details>")
+    return "".join(parts) or "<p>No policies.</p>"
+
+
+def render_principals(view: ReportView) -> str:
+    """The principal index and one section per principal."""
+    entries = principal_entries(view)
+    by_resource: dict[str, list[Finding]] = {}
+    for item in (*view.assessment.findings, *view.assessment.suppressed):
+        for resource in item.resources:
+            by_resource.setdefault(resource, []).append(item)
+    index_rows = []
+    sections = []
+    for number, entry in enumerate(entries, start=1):
+        anchor = f"principal-{number}"
+        findings = by_resource.get(entry.arn, [])
+        admin = _admin_status(view, entry, findings)
+        index_rows.append(
+            f'<tr><td><a href="#{anchor}">{escape(entry.name)}</a></td><td>{entry.kind}</td>'
+            f"<td>{escape(entry.account_id)}</td><td>{admin}</td><td>{len(findings)}</td></tr>"
+        )
+        tags = "".join(f"<li>{escape(k)} = {escape(v)}</li>" for k, v in entry.tags)
+        finding_items = "".join(
+            f'<li><a href="#finding-{escape(f.id)}">{escape(view.labels.get(f.id, "suppressed"))}</a> '
+            f'<span class="sev sev-{f.severity.value}">{f.severity.value}</span> {escape(f.title)}: '
+            f"{escape(f.message)}</li>"
+            for f in findings
+        )
+        sections.append(
+            f'<section class="principal" id="{anchor}"><h3>{escape(entry.kind)} {escape(entry.name)}</h3>'
+            f'<p class="arn">{escape(entry.arn)}</p><p>Effective admin status: {admin}</p>'
+            + (f"<h4>Tags</h4><ul>{tags}</ul>" if tags else "")
+            + f"<h4>Policies</h4>{_policies(view, entry)}"
+            + f"<h4>Findings</h4><ul>{finding_items or '<li>None.</li>'}</ul></section>"
+        )
+    if not entries:
+        return '<section id="principals"><h2>Principals</h2><p>No principals in the input.</p></section>'
+    return (
+        '<section id="principals"><h2>Principals</h2><p>Select a principal to open its page.</p>'
+        '<table id="principal-index"><thead><tr><th>Name</th><th>Kind</th><th>Account</th><th>Admin</th>'
+        f"<th>Findings</th></tr></thead><tbody>{''.join(index_rows)}</tbody></table>"
+        f"{''.join(sections)}</section>"
+    )

@@ -1,0 +1,89 @@
+"""The plain-text report an auditor reads in a terminal: findings by severity, controls, summary."""
+
+from __future__ import annotations
+
+from iamscope.model.findings import Severity
+from iamscope.report.view import ReportView, percent
+
+__all__ = ["render_text"]
+
+_WIDTH = 78
+
+
+def _header(view: ReportView) -> list[str]:
+    a = view.assessment
+    accounts = ", ".join(a.accounts) or "none"
+    return [
+        "IAM Security Assessment Report",
+        "=" * _WIDTH,
+        f"Account ID: {accounts}",
+        f"Assessment Date: {a.as_of:%Y-%m-%d} (results as of {a.as_of.isoformat()})",
+        f"Source: {a.source or 'n/a'}",
+        f"iamscope {a.iamscope_version} · IAM catalogue {a.catalog_version}",
+        "",
+    ]
+
+
+def _findings(view: ReportView) -> list[str]:
+    lines: list[str] = []
+    for severity, items in view.by_severity():
+        lines.append(f"{severity.value.upper()} FINDINGS:")
+        for item in items:
+            lines.append(f"[{view.labels[item.id]}] {item.title}")
+            lines.append(f"  - Account: {item.account_id}")
+            lines.append(f"  - Resource: {item.resource}")
+            lines.append(f"  - Detail: {item.message}")
+            lines.append(f"  - Remediation: {item.remediation.text}")
+            lines.extend(f"      $ {command}" for command in item.remediation.commands)
+            lines.extend(f"  - {text}" for text in view.compliance_text(item))
+            lines.append(f"  - Finding id: {item.id}")
+        lines.append("")
+    if not view.findings:
+        lines += ["No findings.", ""]
+    return lines
+
+
+def _controls(view: ReportView) -> list[str]:
+    lines: list[str] = []
+    for score in view.assessment.scores:
+        lines.append(f"{score.title.upper()} (section 1):")
+        for control in view.assessment.controls:
+            if control.framework != score.framework:
+                continue
+            title = control.title if len(control.title) <= 60 else control.title[:57] + "..."
+            lines.append(f"  {control.control_id:<5} {control.status.upper():<14} {title}")
+        lines.append("")
+    return lines
+
+
+def _summary(view: ReportView) -> list[str]:
+    a = view.assessment
+    counts = a.counts()
+    parts = " | ".join(f"{s.value.capitalize()}: {counts[s]}" for s in Severity)
+    lines = ["SUMMARY:", f"Total Findings: {len(a.findings)}   {parts}"]
+    for score in a.scores:
+        levels = " · ".join(f"{name} {percent(value)}" for name, value in score.levels.items())
+        lines.append(
+            f"Compliance Score: {percent(score.overall)} ({score.title}; "
+            f"{score.overall.passed} passed, {score.overall.failed} failed; {levels})"
+        )
+    if a.suppressed:
+        lines.append(f"Suppressed findings: {len(a.suppressed)}")
+    for expired in a.expired_suppressions:
+        lines.append(
+            f"Expired suppression (no longer applied): {expired.check} {expired.resource} "
+            f"expired {expired.expires} ({expired.reason})"
+        )
+    skipped = [r for r in a.check_runs if r.status == "not_collected"]
+    if skipped:
+        lines.append(f"Checks not run for lack of data: {len(skipped)}")
+        lines.extend(f"  - {r.check} on {r.account_id}: {r.reason}" for r in skipped[:20])
+        if len(skipped) > 20:
+            lines.append(f"  ... and {len(skipped) - 20} more (see the JSON report)")
+    lines.extend(f"Problem: {p}" for p in a.problems)
+    return lines
+
+
+def render_text(view: ReportView) -> str:
+    """The whole text report."""
+    return "\n".join(_header(view) + _findings(view) + _controls(view) + _summary(view)) + "\n"

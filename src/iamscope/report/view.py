@@ -1,0 +1,95 @@
+"""What every report format shows, computed once: ordered findings, counts, scores, control titles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from iamscope.analysis.frameworks.loader import load_framework
+from iamscope.model.arn import parse_arn
+from iamscope.model.findings import Assessment, Finding, FrameworkScore, LevelScore, Severity
+from iamscope.model.snapshot import Snapshot
+
+__all__ = [
+    "SEVERITY_PREFIX",
+    "Renderer",
+    "ReportView",
+    "build_view",
+    "percent",
+    "resource_kind",
+]
+
+Renderer = Callable[["ReportView"], str]
+
+# The short label of findings in the text report: [C-001], [H-002]...
+SEVERITY_PREFIX: Mapping[Severity, str] = {
+    Severity.CRITICAL: "C",
+    Severity.HIGH: "H",
+    Severity.MEDIUM: "M",
+    Severity.LOW: "L",
+    Severity.INFORMATIONAL: "I",
+}
+
+
+def percent(score: LevelScore) -> str:
+    """``62%`` or ``n/a`` when nothing was evaluated."""
+    value = score.score
+    return "n/a" if value is None else f"{round(value * 100)}%"
+
+
+def resource_kind(arn: str) -> str:
+    """``user``, ``role``, ``policy``, ``root``, ``analyzer``... from an ARN (``other`` otherwise)."""
+    parsed = parse_arn(arn)
+    if parsed is None:
+        return "other"
+    return parsed.resource_type or "other"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportView:
+    """An assessment prepared for rendering, and the snapshot it came from (when there is one)."""
+
+    assessment: Assessment
+    snapshot: Snapshot | None
+    labels: Mapping[str, str]  # finding id -> "C-001"
+    control_titles: Mapping[str, Mapping[str, str]]  # framework -> control id -> title
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """Unsuppressed findings, worst first."""
+        return self.assessment.findings
+
+    def by_severity(self) -> list[tuple[Severity, list[Finding]]]:
+        """Findings grouped by severity, worst first, empty groups left out."""
+        groups: dict[Severity, list[Finding]] = {}
+        for item in self.findings:
+            groups.setdefault(item.severity, []).append(item)
+        return [(s, groups[s]) for s in Severity if s in groups]
+
+    def score_of(self, framework: str) -> FrameworkScore | None:
+        """The score of one framework."""
+        return next((s for s in self.assessment.scores if s.framework == framework), None)
+
+    def compliance_text(self, item: Finding) -> list[str]:
+        """``CIS AWS Foundations Benchmark v3.0.0: 1.4 (Ensure no 'root'...)`` lines."""
+        lines = []
+        for framework, ids in item.compliance.items():
+            titles = self.control_titles.get(framework, {})
+            name = next((s.title for s in self.assessment.scores if s.framework == framework), framework)
+            for control in ids:
+                lines.append(f"{name}: {control} ({titles.get(control, '')})")
+        return lines
+
+
+def build_view(assessment: Assessment, snapshot: Snapshot | None = None) -> ReportView:
+    """Label findings per severity (C-001, H-001...) and gather control titles."""
+    counters: dict[Severity, int] = {}
+    labels: dict[str, str] = {}
+    for item in assessment.findings:
+        counters[item.severity] = counters.get(item.severity, 0) + 1
+        labels[item.id] = f"{SEVERITY_PREFIX[item.severity]}-{counters[item.severity]:03d}"
+    titles = {
+        score.framework: {c.id: c.title for c in load_framework(score.framework).controls}
+        for score in assessment.scores
+    }
+    return ReportView(assessment, snapshot, labels, titles)
