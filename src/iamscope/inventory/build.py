@@ -86,9 +86,12 @@ def _keys(account: AccountSnapshot, as_of: datetime) -> list[KeyRow]:
                     last_used_region=key.last_used_region,
                 )
             )
-        return rows
-    # Only the credential report: keys by slot, with their rotation time as creation time.
-    for row in account.credential_report or ():
+    # Only the credential report (or, for root, whose keys list-access-keys does not show):
+    # keys by slot, with their rotation time as creation time.
+    report_rows = account.credential_report or ()
+    if account.access_keys is not None:
+        report_rows = tuple(row for row in report_rows if row.is_root)
+    for row in report_rows:
         for slot in row.access_keys:
             if not slot.active and slot.last_rotated is None:
                 continue
