@@ -72,9 +72,20 @@ def test_arn_matching_is_per_segment(
 
 
 @given(segment, resource)
-def test_a_star_in_the_region_segment_never_spans_a_colon(account: str, rest: str) -> None:
+def test_arn_operators_keep_a_star_inside_its_segment(account: str, rest: str) -> None:
+    # ArnLike: "Each of the six colon-delimited components of the ARN is checked separately".
     matcher = compile_arn_pattern("arn:aws:s3:*:" + account + ":" + rest, False)
     assert not matcher("arn:aws:s3:us:east:" + account + ":" + rest, {})
+
+
+@given(segment, resource)
+def test_in_resources_a_segment_final_star_may_span_colons(account: str, rest: str) -> None:
+    # Resource element: "If the * wildcard is the last character of a resource ARN segment, it
+    # can expand to match beyond the colon boundaries."
+    resource_matcher = compile_arn_pattern("arn:aws:s3:*:" + rest, False, resource_element=True)
+    assert resource_matcher("arn:aws:s3:us-east-1:" + account + ":" + rest, {})
+    inner = compile_arn_pattern("arn:aws:s3:us*1:" + account + ":" + rest, False, resource_element=True)
+    assert not inner("arn:aws:s3:us:x1:" + account + ":" + rest, {})
 
 
 @given(st.text(alphabet="ab", max_size=5))

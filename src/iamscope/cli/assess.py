@@ -8,12 +8,11 @@ exit status (0 fine, 1 findings at or above ``--fail-on``, 2 bad input or option
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol, TextIO, cast
+from typing import TextIO, cast
 
 from iamscope.model.findings import Assessment, Severity
 from iamscope.model.snapshot import Snapshot
@@ -23,10 +22,6 @@ __all__ = ["AssessRequest", "register", "run_assess"]
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
-
-
-class _Loader(Protocol):
-    def __call__(self, path: str) -> Snapshot: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,17 +50,11 @@ def _parse_time(text: str) -> datetime:
 
 def _load(path: Path) -> Snapshot:
     """Read the input with the collector's loader; its InputError becomes a UsageError."""
+    from iamscope.collect import InputError, load
+
     try:
-        collect = importlib.import_module("iamscope.collect")
-    except ModuleNotFoundError:
-        raise UsageError(
-            "this build has no input reader (iamscope.collect); cannot read " + str(path)
-        ) from None
-    loader = cast(_Loader, collect.load)
-    input_error = cast(type[Exception], collect.InputError)
-    try:
-        return loader(str(path))
-    except input_error as error:
+        return load(str(path))
+    except InputError as error:
         raise UsageError(str(error)) from None
 
 

@@ -14,6 +14,8 @@ __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 COMMAND_MODULES: tuple[str, ...] = (
     "iamscope.cli.simulate",
     "iamscope.cli.assess",
+    "iamscope.cli.collect",
+    "iamscope.cli.inventory",
     "iamscope.cli.activity",
     "iamscope.cli.generate_policy",
     "iamscope.cli.unused",

@@ -153,7 +153,7 @@ def _compile_statement(policy: CompiledPolicy, statement: Statement) -> Compiled
     resource_match: StringMatcher | None = None
     resources = statement.resources if statement.resources is not None else statement.not_resources
     if resources is not None:
-        resource_matchers = [compile_arn_pattern(r, variables) for r in resources]
+        resource_matchers = [compile_arn_pattern(r, variables, resource_element=True) for r in resources]
         if len(resource_matchers) == 1:
             resource_match = resource_matchers[0]
         else:

@@ -125,15 +125,20 @@ def compile_action_pattern(pattern: str) -> Callable[[str], bool]:
     return lambda action: regex.fullmatch(action) is not None
 
 
-def _arn_regex(text: str) -> str:
-    """Per-segment ARN glob: wildcards in the first five segments stay inside their segment."""
+def _segment_regex(segment: str, trailing_star_spans: bool) -> str:
+    if trailing_star_spans and segment.endswith("*") and not segment.endswith("\0*"):
+        return glob_regex(segment[:-1], "[^:]*", "[^:]") + ".*"
+    return glob_regex(segment, "[^:]*", "[^:]")
+
+
+def _arn_regex(text: str, trailing_star_spans: bool) -> str:
+    """ARN glob: wildcards stay inside their colon-separated segment, except (in the Resource
+    element) a ``*`` that ends a segment, which "can expand to match beyond the colon boundaries"
+    (reference_policies_elements_resource.html)."""
     segments = _split_unescaped(text)
-    if len(segments) < 6:
-        # Fewer than six segments: the last one covers the rest of the ARN.
-        head = [glob_regex(s, "[^:]*", "[^:]") for s in segments[:-1]]
-        return ":".join([*head, glob_regex(segments[-1])])
-    head = [glob_regex(s, "[^:]*", "[^:]") for s in segments[:5]]
-    return ":".join([*head, glob_regex(segments[5])])
+    last = 5 if len(segments) >= 6 else len(segments) - 1
+    head = [_segment_regex(s, trailing_star_spans) for s in segments[:last]]
+    return ":".join([*head, glob_regex(segments[last])])
 
 
 def _split_unescaped(text: str) -> list[str]:
@@ -194,11 +199,19 @@ def _compile_template(
     return matcher
 
 
-def compile_arn_pattern(pattern: str, variables: bool) -> StringMatcher:
-    """Matcher for a Resource value or an Arn* condition value (case-sensitive, per segment)."""
+def compile_arn_pattern(pattern: str, variables: bool, *, resource_element: bool = False) -> StringMatcher:
+    """Matcher for a Resource value (``resource_element``) or an Arn* condition value.
+
+    Case-sensitive and per segment; Arn* operators check "each of the six colon-delimited
+    components separately", while in the Resource element a segment-final ``*`` may span colons.
+    """
     if pattern == "*":
         return lambda _value, _context: True
-    return _compile_template(pattern, variables, _arn_regex, 0)
+
+    def to_regex(text: str) -> str:
+        return _arn_regex(text, resource_element)
+
+    return _compile_template(pattern, variables, to_regex, 0)
 
 
 def compile_string_pattern(
