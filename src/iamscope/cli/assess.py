@@ -49,12 +49,12 @@ def _parse_time(text: str) -> datetime:
 
 
 def _load(path: Path) -> Snapshot:
-    """Read the input with the collector's loader; its InputError becomes a UsageError."""
-    from iamscope.collect import InputError, load
+    """Read the input; an unusable one becomes a UsageError with the loader's message."""
+    from iamscope.cli.snapshot_input import SnapshotInputError, load_snapshot
 
     try:
-        return load(str(path))
-    except InputError as error:
+        return load_snapshot(path)
+    except SnapshotInputError as error:
         raise UsageError(str(error)) from None
 
 

@@ -45,7 +45,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_db_argument(parser)
     add_window_arguments(parser)
     parser.add_argument(
-        "--generalize", choices=("none", "prefix"), default="none", help="as in generate-policy"
+        "--generalize",
+        choices=("none", "prefix"),
+        default="prefix",
+        help="as in generate-policy, but 'prefix' by default: a plan meant for rollout must not "
+        "deny tomorrow's new S3 objects in the folders already used",
     )
     parser.add_argument("--out", type=Path, help="also write the plan JSON to this file")
     parser.add_argument("--format", choices=("table", "json"), default="table", help="output format")

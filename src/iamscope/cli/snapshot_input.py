@@ -1,17 +1,14 @@
-"""Reading the snapshot a command needs (``--bundle``), through iamscope.collect's loader.
+"""Reading the snapshot a command needs (a bundle, a bare GAAD JSON or a credential report).
 
-The loader is ``iamscope.collect.load`` (a bundle directory, a bare GAAD JSON or a credential
-report), as ``assess`` uses it. It is looked up when used, so commands that need no snapshot work
-without it.
+Every command that reads an inventory goes through here, so they all accept the same inputs and
+report unusable ones the same way: one message naming the path and the fault.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from pathlib import Path
-from typing import cast
 
+from iamscope.collect import InputError, load
 from iamscope.model.snapshot import Snapshot
 
 __all__ = ["SnapshotInputError", "load_snapshot"]
@@ -24,16 +21,6 @@ class SnapshotInputError(Exception):
 def load_snapshot(path: Path) -> Snapshot:
     """Read ``path`` (bundle directory or supported file) into a Snapshot."""
     try:
-        collect = importlib.import_module("iamscope.collect")
-    except ModuleNotFoundError as exc:
-        raise SnapshotInputError(
-            f"{path}: reading a bundle needs iamscope.collect, which this build lacks ({exc.name})"
-        ) from exc
-    load = cast(Callable[[str], Snapshot], collect.load)
-    input_error = cast(type[Exception], collect.InputError)
-    if not path.exists():
-        raise SnapshotInputError(f"{path}: no such bundle directory or file")
-    try:
         return load(str(path))
-    except input_error as exc:
+    except InputError as exc:
         raise SnapshotInputError(str(exc)) from exc
