@@ -105,7 +105,7 @@ def _single(action: str, what: str) -> Callable[[CheckContext], Outcome]:
                     message=f"The {subject.kind} {subject.name} may call {action} on {what}.",
                     evidence={
                         "action": action,
-                        "probe_resource": next(iter(k[1] for k in subject.decisions if k[0] == action), "*"),
+                        "probe_resource": access.probe(action),
                         "decided_by": [str(m) for m in decision.explanation.matched],
                     },
                     params=_params(subject),

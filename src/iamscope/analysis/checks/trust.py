@@ -9,6 +9,7 @@ The caller's own account is assumed to allow the call (that side is outside our 
 from __future__ import annotations
 
 import functools
+import json
 
 from iamscope.analysis.checks.registry import Check, CheckContext, Hit, Outcome
 from iamscope.engine import CompiledPolicy, PolicyError, PolicySet, Request, compile_policy, evaluate
@@ -69,26 +70,34 @@ def _named(trust: JsonValue, kind: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _trust(ctx: CheckContext, role: Role) -> CompiledPolicy | None:
+def _trust(ctx: CheckContext, role: Role) -> PolicySet | None:
+    """The role's trust policy as the resource side of a policy set whose caller side allows.
+
+    Compiled once per distinct document: thousands of roles share a handful of trust policies,
+    and these checks use only the decision, never the policy's name.
+    """
     key = f"trust:{role.arn}"
     if key not in ctx.memo:
-        try:
-            ctx.memo[key] = compile_policy(role.trust_policy, f"{role.name}/trust")
-        except PolicyError:
-            ctx.memo[key] = None
+        text = "trust-document:" + json.dumps(role.trust_policy, sort_keys=True)
+        if text not in ctx.memo:
+            try:
+                compiled = compile_policy(role.trust_policy, "trust-policy")
+                ctx.memo[text] = PolicySet(identity=(_caller_allowed(),), resource=compiled)
+            except PolicyError:
+                ctx.memo[text] = None
+        ctx.memo[key] = ctx.memo[text]
     cached = ctx.memo[key]
-    return cached if isinstance(cached, CompiledPolicy) else None
+    return cached if isinstance(cached, PolicySet) else None
 
 
-def _assumable(ctx: CheckContext, role: Role, trust: CompiledPolicy, caller: str) -> bool:
-    policies = PolicySet(identity=(_caller_allowed(),), resource=trust)
+def _assumable(ctx: CheckContext, role: Role, policies: PolicySet, caller: str) -> bool:
     request = Request(
         principal=caller, action="sts:AssumeRole", resource=role.arn, resource_account=ctx.account_id
     )
     return evaluate(request, policies).allowed
 
 
-def _roles(ctx: CheckContext) -> list[tuple[Role, CompiledPolicy]] | Outcome:
+def _roles(ctx: CheckContext) -> list[tuple[Role, PolicySet]] | Outcome:
     if ctx.account.roles is None:
         return Outcome.not_collected("needs get-account-authorization-details (roles)")
     return [
