@@ -2,11 +2,12 @@
 
 Generates get-account-authorization-details files (medium: 500 users, 2,000 roles, 1,000 customer
 policies; large: 2,000 users, 10,000 roles, 5,000 policies) with a realistic mix of policies, times
-``iamscope assess FILE --format json`` on both, and Cloudsplaining's ``scan`` on the medium file in
-the same run (installed into its own virtual environment under out/). Prints wall time, CPU time,
-peak memory (max RSS of each child process) and the ratio. Usage::
+``iamscope assess FILE --format json`` on both (and with ``--output-dir``, all eight formats), and
+Cloudsplaining's ``scan`` on the medium file in the same run (installed into its own virtual
+environment under out/bench-venv). Prints wall time, CPU time, peak memory (max RSS of each child
+process) and the ratio. Usage::
 
-    .venv/bin/python bench/assess.py [--skip-cloudsplaining] [--sizes medium,large]
+    .venv/bin/python bench/assess.py [--skip-cloudsplaining] [--sizes medium,large] [--json-only]
 """
 
 from __future__ import annotations
@@ -196,14 +197,26 @@ def run(command: list[str], stdout: Path) -> Measure:
     return Measure(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, child.returncode)
 
 
-def cloudsplaining() -> Path:
-    """Cloudsplaining in its own virtual environment under out/ (created on first use)."""
+# The peer as measured for the README (scan's flags: --input-file, --output, --skip-open-report).
+CLOUDSPLAINING = "cloudsplaining>=0.9,<0.10"
+
+
+def cloudsplaining() -> tuple[Path, str]:
+    """Cloudsplaining in its own virtual environment under out/ (created on first use), and its
+    version."""
     venv = ROOT / "out" / "bench-venv"
     binary = venv / "bin" / "cloudsplaining"
     if not binary.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", "cloudsplaining"], check=True)
-    return binary
+        subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", CLOUDSPLAINING], check=True)
+    shown = subprocess.run(
+        [str(venv / "bin" / "pip"), "show", "cloudsplaining"], capture_output=True, text=True, check=True
+    )
+    version = next(
+        (line.split(":", 1)[1].strip() for line in shown.stdout.splitlines() if line.startswith("Version:")),
+        "?",
+    )
+    return binary, version
 
 
 def main() -> int:
@@ -211,6 +224,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="iamscope assess benchmark against Cloudsplaining")
     parser.add_argument("--skip-cloudsplaining", action="store_true", help="time iamscope only")
     parser.add_argument("--sizes", default="medium,large", help="comma-separated: medium, large")
+    parser.add_argument("--json-only", action="store_true", help="skip the all-formats runs")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     iamscope = str(ROOT / ".venv" / "bin" / "iamscope")
@@ -234,8 +248,18 @@ def main() -> int:
             f"wall {measure.wall:.1f} s, cpu {measure.cpu:.1f} s, peak {measure.peak_mb:.0f} MB, "
             f"exit {measure.status}, {findings} findings"
         )
+        if not args.json_only:
+            reports = OUT / f"iamscope-{size}-reports"
+            every = run(
+                [iamscope, "assess", str(path), "--output-dir", str(reports), "--as-of", "2026-01-15"],
+                OUT / f"iamscope-{size}.txt",
+            )
+            print(
+                f"  with all eight formats (--output-dir): wall {every.wall:.1f} s, cpu {every.cpu:.1f} s, "
+                f"peak {every.peak_mb:.0f} MB, exit {every.status}"
+            )
     if not args.skip_cloudsplaining and "medium" in results:
-        binary = cloudsplaining()
+        binary, version = cloudsplaining()
         target = OUT / "cloudsplaining-medium"
         target.mkdir(parents=True, exist_ok=True)  # scan's --output must exist
         peer = run(
@@ -251,13 +275,13 @@ def main() -> int:
             OUT / "cloudsplaining-medium.log",
         )
         print(
-            f"cloudsplaining scan medium: wall {peer.wall:.1f} s, cpu {peer.cpu:.1f} s, "
+            f"cloudsplaining {version} scan medium: wall {peer.wall:.1f} s, cpu {peer.cpu:.1f} s, "
             f"peak {peer.peak_mb:.0f} MB, exit {peer.status}"
         )
         ours = results["medium"]
         print(
             f"ratio (cloudsplaining / iamscope, medium): wall {peer.wall / ours.wall:.1f}x, "
-            f"cpu {peer.cpu / max(ours.cpu, 1e-9):.1f}x"
+            f"cpu {peer.cpu / max(ours.cpu, 1e-9):.1f}x, peak memory {peer.peak_mb / ours.peak_mb:.1f}x"
         )
     return 0
 

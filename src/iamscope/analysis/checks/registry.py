@@ -36,6 +36,7 @@ TOPIC_MODULES: tuple[str, ...] = (
     "iamscope.analysis.checks.monitoring",
     "iamscope.analysis.checks.privilege",
     "iamscope.analysis.checks.trust",
+    "iamscope.analysis.checks.exposure",
     "iamscope.analysis.checks.organization",
 )
 

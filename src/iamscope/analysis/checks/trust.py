@@ -11,16 +11,19 @@ from __future__ import annotations
 import functools
 import json
 
+from iamscope.analysis.checks.outsiders import (
+    STRANGER_ACCOUNT,
+    caller_for,
+    named_principals,
+    organization_accounts,
+    stranger_arn,
+)
 from iamscope.analysis.checks.registry import Check, CheckContext, Hit, Outcome
 from iamscope.engine import CompiledPolicy, PolicyError, PolicySet, Request, compile_policy, evaluate
-from iamscope.model.arn import parse_arn
-from iamscope.model.document import JsonValue
 from iamscope.model.snapshot import Role
 
 __all__ = ["CHECKS", "PASSROLE_GATED_SERVICES", "STRANGER_ACCOUNT"]
 
-# An account that is nobody's: a trust that lets it in lets anyone in.
-STRANGER_ACCOUNT = "000000000000"
 # Services that can only use a role some principal of the account passed to them (iam:PassRole),
 # so there is no confused-deputy path and aws:SourceArn/SourceAccount add nothing.
 PASSROLE_GATED_SERVICES = frozenset(
@@ -48,26 +51,6 @@ def _caller_allowed() -> CompiledPolicy:
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:*", "Resource": "*"}]},
         "assumed-caller-permissions",
     )
-
-
-def _as_list(value: JsonValue) -> list[JsonValue]:
-    return value if isinstance(value, list) else [value]
-
-
-def _named(trust: JsonValue, kind: str) -> list[str]:
-    """Principal values of one kind (AWS, Service, Federated) named by Allow statements."""
-    if not isinstance(trust, dict):
-        return []
-    found: list[str] = []
-    for statement in _as_list(trust.get("Statement")):
-        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
-            continue
-        principal = statement.get("Principal")
-        if principal == "*" and kind == "AWS":
-            found.append("*")
-        elif isinstance(principal, dict):
-            found += [v for v in _as_list(principal.get(kind)) if isinstance(v, str)]
-    return list(dict.fromkeys(found))
 
 
 def _trust(ctx: CheckContext, role: Role) -> PolicySet | None:
@@ -111,7 +94,7 @@ def _public(ctx: CheckContext) -> Outcome:
     roles = _roles(ctx)
     if isinstance(roles, Outcome):
         return roles
-    stranger = f"arn:{ctx.partition}:iam::{STRANGER_ACCOUNT}:role/iamscope-probe"
+    stranger = stranger_arn(ctx.partition)
     hits = [
         Hit(
             resource=role.arn,
@@ -125,35 +108,16 @@ def _public(ctx: CheckContext) -> Outcome:
     return Outcome.evaluated(hits)
 
 
-def _org_accounts(ctx: CheckContext) -> set[str] | None:
-    organization = ctx.snapshot.organization
-    if organization is None:
-        return None
-    return {a.id for a in organization.accounts} | {organization.management_account_id}
-
-
-def _caller_for(value: str, partition: str) -> tuple[str, str] | None:
-    """(account, caller ARN) for a Principal AWS value: an account id, a root ARN or an IAM ARN."""
-    if value.isdigit() and len(value) == 12:
-        return value, f"arn:{partition}:iam::{value}:role/iamscope-probe"
-    arn = parse_arn(value)
-    if arn is None or not arn.account.isdigit():
-        return None
-    if arn.resource == "root":
-        return arn.account, f"arn:{partition}:iam::{arn.account}:role/iamscope-probe"
-    return arn.account, value
-
-
 def _cross_account(ctx: CheckContext) -> Outcome:
     roles = _roles(ctx)
     if isinstance(roles, Outcome):
         return roles
-    members = _org_accounts(ctx)
+    members = organization_accounts(ctx.snapshot)
     hits = []
     for role, trust in roles:
         open_to: list[str] = []
-        for value in _named(role.trust_policy, "AWS"):
-            caller = _caller_for(value, ctx.partition)
+        for value in named_principals(role.trust_policy, "AWS"):
+            caller = caller_for(value, ctx.partition)
             if caller is None or caller[0] == ctx.account_id:
                 continue
             if members is not None and caller[0] in members:
@@ -186,7 +150,7 @@ def _service(ctx: CheckContext) -> Outcome:
     for role, trust in roles:
         services = [
             s
-            for s in _named(role.trust_policy, "Service")
+            for s in named_principals(role.trust_policy, "Service")
             if s not in PASSROLE_GATED_SERVICES and _assumable(ctx, role, trust, s)
         ]
         if services:
