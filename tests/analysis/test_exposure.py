@@ -254,3 +254,16 @@ def test_not_collected_without_resource_policies() -> None:
     runs = {(r.check, r.status) for r in result.check_runs}
     assert ("resource-policy-public", "not_collected") in runs
     assert ("resource-policy-cross-account", "not_collected") in runs
+
+
+def test_a_malformed_resource_policy_is_reported_and_the_others_still_checked() -> None:
+    broken = ResourcePolicy(
+        "arn:aws:s3:::broken",
+        "s3",
+        REGION,
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Perhaps", "Principal": "*", "Action": "s3:*"}]},
+        "broken",
+    )
+    result = _assess(broken, _bucket("open", _allow("*", "s3:GetObject", "arn:aws:s3:::open/*")))
+    assert _flagged(result, "resource-policy-public") == {"open"}
+    assert [p for p in result.problems if "broken" in p and "Effect" in p]

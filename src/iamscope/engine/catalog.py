@@ -8,13 +8,14 @@ service list and each service's files are read on first use.
 from __future__ import annotations
 
 import functools
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Literal, cast
+
+import msgspec
 
 from iamscope.model.document import JsonObject, JsonValue
 
@@ -118,8 +119,9 @@ class Catalog:
         )
 
     def _read(self, *parts: str) -> JsonValue:
-        with self._root.joinpath(*parts).open(encoding="utf-8") as handle:
-            return cast(JsonValue, json.load(handle))
+        # msgspec's decoder: the catalogue is ~450 files, all read when a check asks about every
+        # service.
+        return cast(JsonValue, msgspec.json.decode(self._root.joinpath(*parts).read_bytes()))
 
     def rcp_services(self) -> frozenset[str]:
         """Service prefixes whose resources resource control policies (RCPs) govern."""
@@ -208,24 +210,34 @@ def _list(value: JsonValue) -> list[JsonValue]:
     return value if isinstance(value, list) else []
 
 
+def _strings(value: JsonValue) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
+# Resource entries repeat across thousands of actions: one object per distinct entry.
+_RESOURCES: dict[tuple[str, bool, tuple[str, ...]], ActionResource] = {}
+
+
+def _resource(item: JsonObject) -> ActionResource:
+    key = (str(item.get("name", "")), bool(item.get("required", False)), _strings(item.get("conditionKeys")))
+    found = _RESOURCES.get(key)
+    if found is None:
+        found = ActionResource(*key)
+        _RESOURCES[key] = found
+    return found
+
+
 def _action_from_json(service: str, item: JsonObject) -> ActionInfo:
-    level = _LEVELS.get(str(item.get("accessLevel", "")).lower(), "Write")
-    resource_types = tuple(
-        ActionResource(
-            name=str(r.get("name", "")),
-            required=bool(r.get("required", False)),
-            condition_keys=tuple(str(k) for k in _list(r.get("conditionKeys"))),
-        )
-        for r in _list(item.get("resourceTypes"))
-        if isinstance(r, dict)
-    )
+    # Every service's actions are read when a check asks about all of them (22,000 actions):
+    # this runs once per action per process, so it stays lean.
+    level = item.get("accessLevel")
     return ActionInfo(
         service=service,
         name=str(item.get("name", "")),
-        access_level=level,
-        resource_types=resource_types,
-        condition_keys=tuple(str(k) for k in _list(item.get("conditionKeys"))),
-        dependent_actions=tuple(str(k) for k in _list(item.get("dependentActions"))),
+        access_level=_LEVELS.get(level.lower(), "Write") if isinstance(level, str) else "Write",
+        resource_types=tuple(_resource(r) for r in _list(item.get("resourceTypes")) if isinstance(r, dict)),
+        condition_keys=_strings(item.get("conditionKeys")),
+        dependent_actions=_strings(item.get("dependentActions")),
         description=str(item.get("description", "")),
     )
 
