@@ -107,6 +107,10 @@ class Catalog:
     def __init__(self, root: Path) -> None:
         self._root = root
         self._actions: dict[str, dict[str, ActionInfo]] = {}
+        # Decoded service files, and actions built one at a time: a check that needs the access
+        # level of every action does not pay for building 22,000 ActionInfo objects.
+        self._raw: dict[str, dict[str, JsonObject]] = {}
+        self._single: dict[tuple[str, str], ActionInfo | None] = {}
         self._resource_types: dict[str, dict[str, ResourceTypeInfo]] = {}
         services = cast(list[str], self._read("services.json"))
         self._services: tuple[str, ...] = tuple(services)
@@ -145,7 +149,21 @@ class Catalog:
         service, sep, action = name.partition(":")
         if not sep:
             return None
-        return self._service_actions(service.lower()).get(action.lower())
+        service, action = service.lower(), action.lower()
+        built = self._actions.get(service)
+        if built is not None:
+            return built.get(action)
+        key = (service, action)
+        if key not in self._single:
+            item = self._raw_actions(service).get(action)
+            self._single[key] = _action_from_json(service, item) if item is not None else None
+        return self._single[key]
+
+    def access_levels(self, service: str) -> tuple[tuple[str, AccessLevel], ...]:
+        """(action name, access level) for every action of one service, in catalogue order."""
+        return tuple(
+            (str(item.get("name", "")), _level(item)) for item in self._raw_actions(service.lower()).values()
+        )
 
     def resource_type(self, service: str, name: str) -> ResourceTypeInfo | None:
         """One resource type of a service by its key (``bucket``, ``role``...)."""
@@ -175,16 +193,25 @@ class Catalog:
             services = [service.lower()]
         return tuple(info for s in services for info in self.actions(s) if regex.fullmatch(info.name))
 
+    def _raw_actions(self, service: str) -> dict[str, JsonObject]:
+        cached = self._raw.get(service)
+        if cached is None:
+            cached = {}
+            if service in self._service_set:
+                cached = cast(dict[str, JsonObject], self._read("actions", f"{service}.json"))
+            self._raw[service] = cached
+        return cached
+
     def _service_actions(self, service: str) -> dict[str, ActionInfo]:
         cached = self._actions.get(service)
         if cached is not None:
             return cached
         loaded: dict[str, ActionInfo] = {}
-        if service in self._service_set:
-            raw = cast(dict[str, JsonObject], self._read("actions", f"{service}.json"))
-            for key, item in raw.items():
-                loaded[key] = _action_from_json(service, item)
+        for key, item in self._raw_actions(service).items():
+            single = self._single.get((service, key))
+            loaded[key] = single if single is not None else _action_from_json(service, item)
         self._actions[service] = loaded
+        self._raw.pop(service, None)  # every action is built now
         return loaded
 
     def _service_resource_types(self, service: str) -> dict[str, ResourceTypeInfo]:
@@ -227,14 +254,18 @@ def _resource(item: JsonObject) -> ActionResource:
     return found
 
 
-def _action_from_json(service: str, item: JsonObject) -> ActionInfo:
-    # Every service's actions are read when a check asks about all of them (22,000 actions):
-    # this runs once per action per process, so it stays lean.
+def _level(item: JsonObject) -> AccessLevel:
     level = item.get("accessLevel")
+    return _LEVELS.get(level.lower(), "Write") if isinstance(level, str) else "Write"
+
+
+def _action_from_json(service: str, item: JsonObject) -> ActionInfo:
+    # Runs once per action per process (up to 22,000 when a check lists every service's
+    # actions), so it stays lean.
     return ActionInfo(
         service=service,
         name=str(item.get("name", "")),
-        access_level=_LEVELS.get(level.lower(), "Write") if isinstance(level, str) else "Write",
+        access_level=_level(item),
         resource_types=tuple(_resource(r) for r in _list(item.get("resourceTypes")) if isinstance(r, dict)),
         condition_keys=_strings(item.get("conditionKeys")),
         dependent_actions=_strings(item.get("dependentActions")),
