@@ -79,6 +79,8 @@ class _Group:
     constants: dict[str, tuple[str, bool]] = field(default_factory=dict)  # probe, org reads principal
     live: dict[tuple[int, int], tuple[Coverage, ...]] = field(default_factory=dict)
     positions: dict[tuple[int, int], frozenset[int]] = field(default_factory=dict)
+    applies: dict[tuple[int, str], bool] = field(default_factory=dict)
+    explanations: dict[Hashable, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -131,6 +133,56 @@ class AccountAccess:
             subject.decisions[action] = found
         return found
 
+    def explain(self, subject: Subject, action: str) -> tuple[str, ...]:
+        """The statements that decided ``action`` for the subject (``Explanation.matched``).
+
+        Subjects whose live statements for the action are the very same statement objects (and
+        read nothing principal-specific) get the same explanation: it names those statements.
+        """
+        own = subject.policies
+        if not self.share or own.session or own.resource or own.vpc_endpoint:
+            return tuple(str(m) for m in self.decide(subject, action).explanation.matched)
+        policies = self._policies_for(subject, action)
+        group = self._group(subject)
+        resource, reads = self._constants(group, action)
+        lowered = action.lower()
+        identity, identity_reads = self._live_statements(policies.identity, lowered, resource, group)
+        boundary: tuple[int, ...] | None = None
+        if policies.permissions_boundary is not None:
+            boundary, boundary_reads = self._live_statements(
+                policies.permissions_boundary, lowered, resource, group
+            )
+            reads = reads or boundary_reads
+        reads = reads or identity_reads
+        key = (group.number, lowered, subject.arn if reads else None, identity, boundary)
+        found = group.explanations.get(key)
+        if found is None:
+            found = tuple(str(m) for m in self.decide(subject, action).explanation.matched)
+            group.explanations[key] = found
+        return found
+
+    def _live_statements(
+        self, policies: Sequence[CompiledPolicy], action: str, resource: str, group: _Group
+    ) -> tuple[tuple[int, ...], bool]:
+        """Ids of the statements of ``policies`` that can take part in deciding ``action``."""
+        found: list[int] = []
+        reads = False
+        for policy in policies:
+            for statement in policy.for_action(action):
+                content, sensitive = self.index.describe(statement)
+                if sensitive:
+                    reads = True
+                    found.append(id(statement))
+                    continue
+                cache_key = (content, action)
+                live = group.applies.get(cache_key)
+                if live is None:
+                    live = self.index.applies(content, resource, group.member.context)
+                    group.applies[cache_key] = live
+                if live:
+                    found.append(id(statement))
+        return tuple(found), reads
+
     def is_admin(self, subject: Subject) -> bool:
         """Allowed every admin probe on arbitrary resources (see probes.ADMIN_PROBES)."""
         if subject.admin is None:
@@ -167,7 +219,7 @@ class AccountAccess:
         personal = False
         for position in sorted(named):
             action = table.lowered[position]
-            org_reads = self._constants(group, table, position)[1]
+            org_reads = self._constants(group, table.actions[position])[1]
             covering, reads = _covering(identity, position)
             limits: frozenset[int] | None = None
             if boundary is not None:
@@ -199,23 +251,23 @@ class AccountAccess:
             subject.group = found
         return subject.group
 
-    def _constants(self, group: _Group, table: ActionTable, position: int) -> tuple[str, bool]:
+    def _constants(self, group: _Group, action: str) -> tuple[str, bool]:
         """The probe resource of one action, and whether SCP, RCP or probe-trust statements
         covering it read principal-specific data."""
-        action = table.lowered[position]
-        found = group.constants.get(action)
+        lowered = action.lower()
+        found = group.constants.get(lowered)
         if found is None:
-            policies = self._policies_for(group.member, action)
+            policies = self._policies_for(group.member, lowered)
             reads = (
-                self.index.levels_read_principal(policies.scps, action)
-                or self.index.levels_read_principal(policies.rcps, action)
+                self.index.levels_read_principal(policies.scps, lowered)
+                or self.index.levels_read_principal(policies.rcps, lowered)
                 or (
                     policies.resource is not None
-                    and self.index.any_reads_principal((policies.resource,), action)
+                    and self.index.any_reads_principal((policies.resource,), lowered)
                 )
             )
-            found = (self.probe(table.actions[position]), reads)
-            group.constants[action] = found
+            found = (self.probe(action), reads)
+            group.constants[lowered] = found
         return found
 
     def _live(self, policy: CompiledPolicy, table: ActionTable, group: _Group) -> tuple[Coverage, ...]:
@@ -243,7 +295,9 @@ class AccountAccess:
             found = frozenset(
                 i
                 for i in item.actions
-                if self.index.applies(item.content, self._constants(group, table, i)[0], group.member.context)
+                if self.index.applies(
+                    item.content, self._constants(group, table.actions[i])[0], group.member.context
+                )
             )
             group.positions[cache_key] = found
         return found
