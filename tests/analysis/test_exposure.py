@@ -264,6 +264,8 @@ def test_a_malformed_resource_policy_is_reported_and_the_others_still_checked() 
         {"Version": "2012-10-17", "Statement": [{"Effect": "Perhaps", "Principal": "*", "Action": "s3:*"}]},
         "broken",
     )
-    result = _assess(broken, _bucket("open", _allow("*", "s3:GetObject", "arn:aws:s3:::open/*")))
+    group = _bucket("group", _allow({"AWS": f"arn:aws:iam::{PARTNER}:group/readers"}, "s3:*", "*"))
+    result = _assess(broken, group, _bucket("open", _allow("*", "s3:GetObject", "arn:aws:s3:::open/*")))
     assert _flagged(result, "resource-policy-public") == {"open"}
+    assert {r.check: r.status for r in result.check_runs}["resource-policy-public"] == "evaluated"
     assert [p for p in result.problems if "broken" in p and "Effect" in p]

@@ -30,7 +30,15 @@ from iamscope.analysis.checks.outsiders import (
 )
 from iamscope.analysis.checks.registry import Check, CheckContext, Hit, Outcome
 from iamscope.analysis.checks.resource_actions import resource_actions
-from iamscope.engine import CompiledPolicy, Decision, PolicySet, Request, compile_policy, evaluate
+from iamscope.engine import (
+    CompiledPolicy,
+    Decision,
+    PolicySet,
+    Request,
+    RequestError,
+    compile_policy,
+    evaluate,
+)
 from iamscope.model.document import JsonValue
 from iamscope.model.snapshot import ResourcePolicy
 
@@ -182,7 +190,11 @@ def exposure_of(ctx: CheckContext, access: AccessModel, resource: ResourcePolicy
             if not any(not s.deny for s in granting.for_action(action.lower())):
                 continue  # only the resource policy can let an outsider in
             request = Request(caller.principal, action, target, ctx.account_id, caller.context)
-            decision = evaluate(request, policies)
+            try:
+                decision = evaluate(request, policies)
+            except RequestError:
+                break  # a Principal value no request can come from (a group ARN...): no caller
+
             if decision.allowed:
                 found[caller.public].setdefault(caller.label, []).append(action)
                 first.setdefault(caller.public, decision)
