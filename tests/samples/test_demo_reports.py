@@ -23,6 +23,8 @@ def test_demo_bundle_in_every_format(tmp_path: Path) -> None:
     assert reports.flagged("resource-policy-cross-account") == {
         "arn:aws:sqs:eu-west-1:111111111111:vendor-events"
     }
+    thumbnailer = next(f for f in reports.document["findings"] if f["resources"][0].endswith(":thumbnailer"))
+    assert any(c.endswith("--statement-id s3-invoke") for c in thumbnailer["remediation"]["commands"])
     # The security account passes every evaluated CIS control.
     security = {c["id"]: c["accounts"]["333333333333"] for c in reports.document["controls"]}
     assert "fail" not in security.values()

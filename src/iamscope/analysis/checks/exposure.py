@@ -74,7 +74,7 @@ _CLI: Mapping[str, tuple[str, str]] = {
     ),
     "lambda": (
         "aws lambda get-policy --function-name {arn}",
-        "aws lambda remove-permission --function-name {arn} --statement-id <statement-id>",
+        "aws lambda remove-permission --function-name {arn} --statement-id {sid}",
     ),
     "secretsmanager": (
         "aws secretsmanager get-resource-policy --secret-id {arn}",
@@ -221,9 +221,10 @@ def _exposures(ctx: CheckContext) -> list[ResourceExposure] | Outcome:
     return found
 
 
-def _params(resource: ResourcePolicy) -> dict[str, str]:
+def _params(resource: ResourcePolicy, sid: str) -> dict[str, str]:
     read, write = _CLI.get(resource.service, ("<read the resource policy>", "<replace the resource policy>"))
     values = {
+        "sid": sid,
         "name": resource.name,
         "arn": resource.arn,
         "region": resource.region,
@@ -245,9 +246,18 @@ def _hit(
     decision: Decision | None,
     extra: Mapping[str, JsonValue],
 ) -> Hit:
-    params = _params(resource)
-    actions = sorted({a for listed in who.values() for a in listed})
     why = decision.explanation if decision is not None else None
+    # The Sid of the granting statement (Lambda permissions are removed by it).
+    sid = next(
+        (
+            m.statement
+            for m in (why.matched if why is not None else ())
+            if m.layer == "resource-policy" and not m.statement.startswith("Statement[")
+        ),
+        "<statement-id>",
+    )
+    params = _params(resource, sid)
+    actions = sorted({a for listed in who.values() for a in listed})
     return Hit(
         resource=resource.arn,
         message=f"The {params['kind']} {resource.name} can be used from outside by {', '.join(who)}: "
