@@ -19,7 +19,15 @@ from iamscope.analysis.checks.outsiders import (
     stranger_arn,
 )
 from iamscope.analysis.checks.registry import Check, CheckContext, Hit, Outcome
-from iamscope.engine import CompiledPolicy, PolicyError, PolicySet, Request, compile_policy, evaluate
+from iamscope.engine import (
+    CompiledPolicy,
+    PolicyError,
+    PolicySet,
+    Request,
+    RequestError,
+    compile_policy,
+    evaluate,
+)
 from iamscope.model.snapshot import Role
 
 __all__ = ["CHECKS", "PASSROLE_GATED_SERVICES", "STRANGER_ACCOUNT"]
@@ -77,7 +85,10 @@ def _assumable(ctx: CheckContext, role: Role, policies: PolicySet, caller: str) 
     request = Request(
         principal=caller, action="sts:AssumeRole", resource=role.arn, resource_account=ctx.account_id
     )
-    return evaluate(request, policies).allowed
+    try:
+        return evaluate(request, policies).allowed
+    except RequestError:
+        return False  # a Principal value no request can come from (a group ARN...)
 
 
 def _roles(ctx: CheckContext) -> list[tuple[Role, PolicySet]] | Outcome:
