@@ -2,11 +2,13 @@
 
 Generates get-account-authorization-details files (medium: 500 users, 2,000 roles, 1,000 customer
 policies; large: 2,000 users, 10,000 roles, 5,000 policies) with a realistic mix of policies, times
-``iamscope assess FILE --format json`` on both, and Cloudsplaining's ``scan`` on the medium file in
-the same run (installed into its own virtual environment under out/). Prints wall time, CPU time,
-peak memory (max RSS of each child process) and the ratio. Usage::
+``iamscope assess FILE --format json`` on both (median of ``--repeat`` runs) and with
+``--output-dir`` (all eight formats), and Cloudsplaining's ``scan`` on the medium file in the same
+run (installed into its own virtual environment under out/bench-venv). Prints wall time, CPU time,
+peak memory (max RSS of each child process) and the ratios. Usage::
 
-    .venv/bin/python bench/assess.py [--skip-cloudsplaining] [--sizes medium,large]
+    .venv/bin/python bench/assess.py [--skip-cloudsplaining] [--sizes medium,large] [--json-only]
+                                     [--repeat N]
 """
 
 from __future__ import annotations
@@ -196,14 +198,34 @@ def run(command: list[str], stdout: Path) -> Measure:
     return Measure(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, child.returncode)
 
 
-def cloudsplaining() -> Path:
-    """Cloudsplaining in its own virtual environment under out/ (created on first use)."""
+def run_median(command: list[str], stdout: Path, repeat: int) -> Measure:
+    """The median of ``repeat`` runs by wall time (a run of a few seconds on a shared 2-core
+    machine varies by half; the peer's single minute-long run averages the noise out itself)."""
+    runs = sorted((run(command, stdout) for _ in range(max(1, repeat))), key=lambda m: m.wall)
+    middle = runs[len(runs) // 2]
+    return Measure(middle.wall, middle.cpu, max(m.peak_mb for m in runs), max(m.status for m in runs))
+
+
+# The peer as measured for the README (scan's flags: --input-file, --output, --skip-open-report).
+CLOUDSPLAINING = "cloudsplaining>=0.9,<0.10"
+
+
+def cloudsplaining() -> tuple[Path, str]:
+    """Cloudsplaining in its own virtual environment under out/ (created on first use), and its
+    version."""
     venv = ROOT / "out" / "bench-venv"
     binary = venv / "bin" / "cloudsplaining"
     if not binary.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", "cloudsplaining"], check=True)
-    return binary
+        subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", CLOUDSPLAINING], check=True)
+    shown = subprocess.run(
+        [str(venv / "bin" / "pip"), "show", "cloudsplaining"], capture_output=True, text=True, check=True
+    )
+    version = next(
+        (line.split(":", 1)[1].strip() for line in shown.stdout.splitlines() if line.startswith("Version:")),
+        "?",
+    )
+    return binary, version
 
 
 def main() -> int:
@@ -211,17 +233,23 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="iamscope assess benchmark against Cloudsplaining")
     parser.add_argument("--skip-cloudsplaining", action="store_true", help="time iamscope only")
     parser.add_argument("--sizes", default="medium,large", help="comma-separated: medium, large")
+    parser.add_argument("--json-only", action="store_true", help="skip the all-formats runs")
+    parser.add_argument("--repeat", type=int, default=5, help="iamscope runs per measure (median shown)")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     iamscope = str(ROOT / ".venv" / "bin" / "iamscope")
+    # Byte-compile the checkout, as pip does for an installed package (and did for the peer):
+    # with PYTHONDONTWRITEBYTECODE set, an editable install would recompile every module per run.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=True)
     results: dict[str, Measure] = {}
     for size in args.sizes.split(","):
         users, roles, policies = SIZES[size]
         path = OUT / f"gaad-{size}.json"
         path.write_text(json.dumps(generate(users, roles, policies)), encoding="utf-8")
-        measure = run(
+        measure = run_median(
             [iamscope, "assess", str(path), "--format", "json", "--as-of", "2026-01-15"],
             OUT / f"iamscope-{size}.json",
+            args.repeat,
         )
         results[size] = measure
         findings = -1
@@ -230,12 +258,24 @@ def main() -> int:
                 json.loads((OUT / f"iamscope-{size}.json").read_text(encoding="utf-8"))["findings"]
             )
         print(
-            f"iamscope assess {size:<6} ({users} users, {roles} roles, {policies} policies): "
-            f"wall {measure.wall:.1f} s, cpu {measure.cpu:.1f} s, peak {measure.peak_mb:.0f} MB, "
+            f"iamscope assess {size:<6} ({users} users, {roles} roles, {policies} policies), "
+            f"median of {args.repeat}: wall {measure.wall:.1f} s, cpu {measure.cpu:.1f} s, "
+            f"peak {measure.peak_mb:.0f} MB, "
             f"exit {measure.status}, {findings} findings"
         )
+        if not args.json_only:
+            reports = OUT / f"iamscope-{size}-reports"
+            every = run_median(
+                [iamscope, "assess", str(path), "--output-dir", str(reports), "--as-of", "2026-01-15"],
+                OUT / f"iamscope-{size}.txt",
+                args.repeat,
+            )
+            print(
+                f"  with all eight formats (--output-dir): wall {every.wall:.1f} s, cpu {every.cpu:.1f} s, "
+                f"peak {every.peak_mb:.0f} MB, exit {every.status}"
+            )
     if not args.skip_cloudsplaining and "medium" in results:
-        binary = cloudsplaining()
+        binary, version = cloudsplaining()
         target = OUT / "cloudsplaining-medium"
         target.mkdir(parents=True, exist_ok=True)  # scan's --output must exist
         peer = run(
@@ -251,13 +291,13 @@ def main() -> int:
             OUT / "cloudsplaining-medium.log",
         )
         print(
-            f"cloudsplaining scan medium: wall {peer.wall:.1f} s, cpu {peer.cpu:.1f} s, "
+            f"cloudsplaining {version} scan medium: wall {peer.wall:.1f} s, cpu {peer.cpu:.1f} s, "
             f"peak {peer.peak_mb:.0f} MB, exit {peer.status}"
         )
         ours = results["medium"]
         print(
             f"ratio (cloudsplaining / iamscope, medium): wall {peer.wall / ours.wall:.1f}x, "
-            f"cpu {peer.cpu / max(ours.cpu, 1e-9):.1f}x"
+            f"cpu {peer.cpu / max(ours.cpu, 1e-9):.1f}x, peak memory {peer.peak_mb / ours.peak_mb:.1f}x"
         )
     return 0
 

@@ -119,6 +119,13 @@ def test_role_trust_checks() -> None:
             "Action": "sts:AssumeRole",
         }
     )
+    group_principal = _doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::444455556666:group/admins"},
+            "Action": "sts:AssumeRole",
+        }
+    )
     partner_ok = _doc(
         {
             "Effect": "Allow",
@@ -147,6 +154,7 @@ def test_role_trust_checks() -> None:
         role("orgonly", trust=org_only),
         role("partner", trust=partner),
         role("partnerok", trust=partner_ok),
+        role("grouptrust", trust=group_principal),  # no request comes from a group: not a caller
         role("config", trust=config),
         role("configok", trust=config_ok),
         role("fn", trust=lambda_trust),
@@ -155,6 +163,8 @@ def test_role_trust_checks() -> None:
     result = _assess(account)
     assert _flagged(result, "role-trust-public") == {"public"}
     assert _flagged(result, "role-trust-cross-account-no-external-id") == {"partner"}
+    runs = {r.check: r.status for r in result.check_runs}
+    assert runs["role-trust-cross-account-no-external-id"] == "evaluated"
     assert _flagged(result, "role-trust-service-no-source") == {"config"}
 
 

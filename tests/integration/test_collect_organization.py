@@ -3,64 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from iamscope.collect import load
-from iamscope.collect.aws import CollectOptions, CollectResult, collect
+from iamscope.collect.aws import CollectOptions, collect
 from iamscope.collect.aws.run import CollectError
 from iamscope.inventory import build_inventory
-from iamscope.model.snapshot import Snapshot
-from tests.integration.seed import MANAGEMENT, SeededOrg, seed_organization
+from tests.integration.conftest import REGIONS, Collected
+from tests.integration.seed import MANAGEMENT
 from tests.moto_server import MotoServer
-
-REGIONS = ("us-east-1", "eu-west-1")
-
-
-@dataclass
-class Collected:
-    """A seeded organization, the bundle collected from it, and every API call made."""
-
-    seeded: SeededOrg
-    result: CollectResult
-    snapshot: Snapshot
-    operations: list[tuple[str, str]]
-
-
-@pytest.fixture(scope="module")
-def collected(moto_server: MotoServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Collected]:
-    """Seed once per module, collect with every call recorded by a botocore before-call hook."""
-    monkeypatch = pytest.MonkeyPatch()
-    moto_server.reset()
-    for name, value in moto_server.environment().items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    try:
-        seeded = seed_organization()
-        operations: list[tuple[str, str]] = []
-
-        def record(model: Any, **_: Any) -> None:
-            operations.append((model.service_model.service_name, model.name))
-
-        options = CollectOptions(
-            regions=REGIONS,
-            organization=True,
-            max_attempts=1,
-            poll_interval_seconds=0.01,
-            event_hooks=(("before-call", record),),
-        )
-        out = tmp_path_factory.mktemp("org") / "bundle"
-        result = collect(out, options)
-        yield Collected(seeded, result, load(out), operations)
-    finally:
-        monkeypatch.undo()
-        moto_server.reset()
-
 
 # Only reads: Get*, List*, Describe*, GenerateCredentialReport and sts:AssumeRole.
 # (GenerateServiceLastAccessedDetails is a read too, used only with --access-advisor; see the

@@ -8,12 +8,10 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-from iamscope.collect.aws import CollectOptions, collect, failure_summary
-from iamscope.collect.aws.run import CollectError
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 __all__ = ["register", "run"]
 
@@ -102,6 +100,13 @@ def _list(text: str | None) -> tuple[str, ...]:
 
 def run(args: argparse.Namespace) -> int:
     """Collect, then print a plain summary of what could not be collected."""
+    # boto3 and rich load here, not at import: every other command builds this parser too.
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from iamscope.collect.aws import CollectOptions, collect, failure_summary
+    from iamscope.collect.aws.run import CollectError
+
     accounts = _list(args.accounts)
     bad = [account for account in accounts if not _ACCOUNT.match(account)]
     if bad:

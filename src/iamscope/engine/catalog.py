@@ -8,13 +8,14 @@ service list and each service's files are read on first use.
 from __future__ import annotations
 
 import functools
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Literal, cast
+
+import msgspec
 
 from iamscope.model.document import JsonObject, JsonValue
 
@@ -106,6 +107,10 @@ class Catalog:
     def __init__(self, root: Path) -> None:
         self._root = root
         self._actions: dict[str, dict[str, ActionInfo]] = {}
+        # Decoded service files, and actions built one at a time: a check that needs the access
+        # level of every action does not pay for building 22,000 ActionInfo objects.
+        self._raw: dict[str, dict[str, JsonObject]] = {}
+        self._single: dict[tuple[str, str], ActionInfo | None] = {}
         self._resource_types: dict[str, dict[str, ResourceTypeInfo]] = {}
         services = cast(list[str], self._read("services.json"))
         self._services: tuple[str, ...] = tuple(services)
@@ -118,8 +123,9 @@ class Catalog:
         )
 
     def _read(self, *parts: str) -> JsonValue:
-        with self._root.joinpath(*parts).open(encoding="utf-8") as handle:
-            return cast(JsonValue, json.load(handle))
+        # msgspec's decoder: the catalogue is ~450 files, all read when a check asks about every
+        # service.
+        return cast(JsonValue, msgspec.json.decode(self._root.joinpath(*parts).read_bytes()))
 
     def rcp_services(self) -> frozenset[str]:
         """Service prefixes whose resources resource control policies (RCPs) govern."""
@@ -143,7 +149,21 @@ class Catalog:
         service, sep, action = name.partition(":")
         if not sep:
             return None
-        return self._service_actions(service.lower()).get(action.lower())
+        service, action = service.lower(), action.lower()
+        built = self._actions.get(service)
+        if built is not None:
+            return built.get(action)
+        key = (service, action)
+        if key not in self._single:
+            item = self._raw_actions(service).get(action)
+            self._single[key] = _action_from_json(service, item) if item is not None else None
+        return self._single[key]
+
+    def access_levels(self, service: str) -> tuple[tuple[str, AccessLevel], ...]:
+        """(action name, access level) for every action of one service, in catalogue order."""
+        return tuple(
+            (str(item.get("name", "")), _level(item)) for item in self._raw_actions(service.lower()).values()
+        )
 
     def resource_type(self, service: str, name: str) -> ResourceTypeInfo | None:
         """One resource type of a service by its key (``bucket``, ``role``...)."""
@@ -173,16 +193,25 @@ class Catalog:
             services = [service.lower()]
         return tuple(info for s in services for info in self.actions(s) if regex.fullmatch(info.name))
 
+    def _raw_actions(self, service: str) -> dict[str, JsonObject]:
+        cached = self._raw.get(service)
+        if cached is None:
+            cached = {}
+            if service in self._service_set:
+                cached = cast(dict[str, JsonObject], self._read("actions", f"{service}.json"))
+            self._raw[service] = cached
+        return cached
+
     def _service_actions(self, service: str) -> dict[str, ActionInfo]:
         cached = self._actions.get(service)
         if cached is not None:
             return cached
         loaded: dict[str, ActionInfo] = {}
-        if service in self._service_set:
-            raw = cast(dict[str, JsonObject], self._read("actions", f"{service}.json"))
-            for key, item in raw.items():
-                loaded[key] = _action_from_json(service, item)
+        for key, item in self._raw_actions(service).items():
+            single = self._single.get((service, key))
+            loaded[key] = single if single is not None else _action_from_json(service, item)
         self._actions[service] = loaded
+        self._raw.pop(service, None)  # every action is built now
         return loaded
 
     def _service_resource_types(self, service: str) -> dict[str, ResourceTypeInfo]:
@@ -208,24 +237,38 @@ def _list(value: JsonValue) -> list[JsonValue]:
     return value if isinstance(value, list) else []
 
 
+def _strings(value: JsonValue) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
+# Resource entries repeat across thousands of actions: one object per distinct entry.
+_RESOURCES: dict[tuple[str, bool, tuple[str, ...]], ActionResource] = {}
+
+
+def _resource(item: JsonObject) -> ActionResource:
+    key = (str(item.get("name", "")), bool(item.get("required", False)), _strings(item.get("conditionKeys")))
+    found = _RESOURCES.get(key)
+    if found is None:
+        found = ActionResource(*key)
+        _RESOURCES[key] = found
+    return found
+
+
+def _level(item: JsonObject) -> AccessLevel:
+    level = item.get("accessLevel")
+    return _LEVELS.get(level.lower(), "Write") if isinstance(level, str) else "Write"
+
+
 def _action_from_json(service: str, item: JsonObject) -> ActionInfo:
-    level = _LEVELS.get(str(item.get("accessLevel", "")).lower(), "Write")
-    resource_types = tuple(
-        ActionResource(
-            name=str(r.get("name", "")),
-            required=bool(r.get("required", False)),
-            condition_keys=tuple(str(k) for k in _list(r.get("conditionKeys"))),
-        )
-        for r in _list(item.get("resourceTypes"))
-        if isinstance(r, dict)
-    )
+    # Runs once per action per process (up to 22,000 when a check lists every service's
+    # actions), so it stays lean.
     return ActionInfo(
         service=service,
         name=str(item.get("name", "")),
-        access_level=level,
-        resource_types=resource_types,
-        condition_keys=tuple(str(k) for k in _list(item.get("conditionKeys"))),
-        dependent_actions=tuple(str(k) for k in _list(item.get("dependentActions"))),
+        access_level=_level(item),
+        resource_types=tuple(_resource(r) for r in _list(item.get("resourceTypes")) if isinstance(r, dict)),
+        condition_keys=_strings(item.get("conditionKeys")),
+        dependent_actions=_strings(item.get("dependentActions")),
         description=str(item.get("description", "")),
     )
 

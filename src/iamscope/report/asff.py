@@ -6,10 +6,9 @@ IAM events). Text fields are cut to Security Hub's limits.
 
 from __future__ import annotations
 
-import json
-
 from iamscope.model.document import JsonObject, JsonValue
 from iamscope.model.findings import Finding
+from iamscope.report.json_doc import pretty_json
 from iamscope.report.view import ReportView, resource_kind
 
 __all__ = ["DEFAULT_REGION", "asff_finding", "render_asff"]
@@ -68,5 +67,7 @@ def asff_finding(item: Finding, view: ReportView, region: str = DEFAULT_REGION) 
 
 def render_asff(view: ReportView) -> str:
     """A JSON array of ASFF findings (the ``Findings`` parameter of BatchImportFindings)."""
-    items = [asff_finding(f, view) for f in (*view.assessment.findings, *view.assessment.suppressed)]
-    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    items: list[JsonValue] = [
+        asff_finding(f, view) for f in (*view.assessment.findings, *view.assessment.suppressed)
+    ]
+    return pretty_json(items)

@@ -6,7 +6,7 @@ The schema is ``FINDINGS_SCHEMA_VERSION``; the README documents every field. Oth
 
 from __future__ import annotations
 
-import json
+import msgspec
 
 from iamscope.model.document import JsonObject, JsonValue
 from iamscope.model.findings import (
@@ -19,7 +19,16 @@ from iamscope.model.findings import (
 )
 from iamscope.report.view import ReportView
 
-__all__ = ["assessment_json", "finding_json", "render_json"]
+__all__ = ["assessment_json", "finding_json", "pretty_json", "render_json"]
+
+
+def pretty_json(value: JsonValue) -> str:
+    """JSON indented by two spaces, keys in insertion order, non-ASCII kept, one final newline.
+
+    Every JSON report goes through here; msgspec's C encoder is used because the standard
+    library falls back to pure Python as soon as ``indent`` is set (seconds on large accounts).
+    """
+    return msgspec.json.format(msgspec.json.encode(value), indent=2).decode("utf-8") + "\n"
 
 
 def finding_json(item: Finding) -> JsonObject:
@@ -120,4 +129,4 @@ def assessment_json(view: ReportView) -> JsonObject:
 
 def render_json(view: ReportView) -> str:
     """The findings document, indented, keys in a stable order."""
-    return json.dumps(assessment_json(view), indent=2, ensure_ascii=False) + "\n"
+    return pretty_json(assessment_json(view))

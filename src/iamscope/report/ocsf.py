@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from iamscope.model.document import JsonObject, JsonValue
 from iamscope.model.findings import Finding, Severity
+from iamscope.report.json_doc import pretty_json
 from iamscope.report.view import ReportView, resource_kind
 
 __all__ = ["OCSF_VERSION", "ocsf_finding", "render_ocsf"]
@@ -76,5 +75,7 @@ def ocsf_finding(item: Finding, view: ReportView) -> JsonObject:
 
 def render_ocsf(view: ReportView) -> str:
     """A JSON array of Detection Finding events (suppressed ones with status Suppressed)."""
-    events = [ocsf_finding(f, view) for f in (*view.assessment.findings, *view.assessment.suppressed)]
-    return json.dumps(events, indent=2, ensure_ascii=False) + "\n"
+    events: list[JsonValue] = [
+        ocsf_finding(f, view) for f in (*view.assessment.findings, *view.assessment.suppressed)
+    ]
+    return pretty_json(events)

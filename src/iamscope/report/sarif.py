@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from iamscope.analysis.checks.prose import load_prose
 from iamscope.model.document import JsonObject, JsonValue
 from iamscope.model.findings import Severity
+from iamscope.report.json_doc import pretty_json
 from iamscope.report.view import ReportView
 
 __all__ = ["SARIF_SCHEMA", "render_sarif"]
@@ -87,4 +86,4 @@ def render_sarif(view: ReportView) -> str:
             }
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return pretty_json(document)

@@ -3,9 +3,11 @@
 - 111111111111 ``startup``: the organisation's management account (the company began here and
   created the organisation from it, so SCPs do not reach it). Fifteen developer roles
   ``developer-01`` .. ``developer-15`` with AdministratorAccess, old and duplicate access keys,
-  console users without MFA, a root user with keys and no MFA, a public and a vendor trust.
+  console users without MFA, a root user with keys and no MFA, a public and a vendor trust, a
+  public bucket and a queue a vendor may write to.
 - 222222222222 ``production``: better kept, with a legacy inline admin, a CI deploy role trusted
-  from the startup account and a service trust without a source condition.
+  from the startup account, a service trust without a source condition and a function any
+  account's S3 bucket can invoke (resource policies: see ``demo_resources``).
 - 333333333333 ``security``: the audit account, compliant with CIS section 1.
 
 Everything is a pure function of ``collected_at``: the same call writes the same bytes.
@@ -17,6 +19,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import cast
+from urllib.parse import quote
 
 from iamscope.model.document import JsonObject, JsonValue
 from iamscope.samples.aws_shapes import (
@@ -27,6 +30,7 @@ from iamscope.samples.aws_shapes import (
     gaad,
     managed_policy,
 )
+from iamscope.samples.demo_resources import demo_resources
 
 __all__ = ["ACCOUNTS", "DEMO_COLLECTED_AT", "DEVELOPER_ROLES", "write_demo_bundle"]
 
@@ -753,6 +757,11 @@ def write_demo_bundle(dest: Path) -> Path:
     _startup(writer)
     _production(writer)
     _security(writer)
+    for item in demo_resources(STARTUP, PRODUCTION, SECURITY, ORG_ID):
+        folder = f"{item.account}/resource-policies/{item.service}/{item.region}"
+        relative = f"{folder}/{quote(item.name, safe='')}.json"
+        document = {"Arn": item.arn, "Name": item.name, "Policy": item.policy}
+        writer.json(item.account, item.region, item.call, relative, document)
     _organization(writer)
     manifest = {
         "format": "iamscope-bundle/1",

@@ -37,7 +37,6 @@ def _admin(ctx: CheckContext) -> Outcome:
     for subject in access.subjects:
         if not access.is_admin(subject):
             continue
-        why = access.decide(subject, ADMIN_PROBES[0]).explanation
         hits.append(
             Hit(
                 resource=subject.arn,
@@ -45,7 +44,7 @@ def _admin(ctx: CheckContext) -> Outcome:
                 "action on any resource: it is administrator-equivalent.",
                 evidence={
                     "probes": list(ADMIN_PROBES),
-                    "decided_by": [str(m) for m in why.matched],
+                    "decided_by": list(access.explain(subject, ADMIN_PROBES[0])),
                     "boundary": subject.policies.permissions_boundary is not None,
                     "scp_levels": len(subject.policies.scps or ()),
                 },
@@ -70,7 +69,6 @@ def _category(category: str) -> Callable[[CheckContext], Outcome]:
             allowed = access.allowed_on_any(subject, actions)
             if not allowed:
                 continue
-            why = access.decide(subject, allowed[0]).explanation
             hits.append(
                 Hit(
                     resource=subject.arn,
@@ -79,7 +77,7 @@ def _category(category: str) -> Callable[[CheckContext], Outcome]:
                     evidence={
                         "actions": list(allowed[:_SHOWN]),
                         "count": len(allowed),
-                        "decided_by": [str(m) for m in why.matched],
+                        "decided_by": list(access.explain(subject, allowed[0])),
                     },
                     params=_params(subject),
                 )
@@ -98,15 +96,14 @@ def _single(action: str, what: str) -> Callable[[CheckContext], Outcome]:
         for subject in access.subjects:
             if access.is_admin(subject) or not access.allowed_on_any(subject, (action,)):
                 continue
-            decision = access.decide(subject, action)
             hits.append(
                 Hit(
                     resource=subject.arn,
                     message=f"The {subject.kind} {subject.name} may call {action} on {what}.",
                     evidence={
                         "action": action,
-                        "probe_resource": next(iter(k[1] for k in subject.decisions if k[0] == action), "*"),
-                        "decided_by": [str(m) for m in decision.explanation.matched],
+                        "probe_resource": access.probe(action),
+                        "decided_by": list(access.explain(subject, action)),
                     },
                     params=_params(subject),
                 )

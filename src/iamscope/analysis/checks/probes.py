@@ -124,11 +124,11 @@ def _resource_exposure() -> tuple[str, ...]:
     """Every permissions-management action outside IAM: they change who can reach a resource."""
     catalog = load_catalog()
     return tuple(
-        a.full_name
+        f"{service}:{name}"
         for service in catalog.services
         if service != "iam"
-        for a in catalog.actions(service)
-        if a.access_level == "Permissions management"
+        for name, level in catalog.access_levels(service)
+        if level == "Permissions management"
     )
 
 
@@ -137,10 +137,10 @@ def _infrastructure() -> tuple[str, ...]:
     catalog = load_catalog()
     verbs = ("Delete", "Terminate", "Create", "Modify", "Update", "Put", "Run", "Stop", "Reboot")
     return tuple(
-        a.full_name
+        f"{service}:{name}"
         for service in _INFRASTRUCTURE_SERVICES
-        for a in catalog.actions(service)
-        if a.access_level == "Write" and a.name.startswith(verbs)
+        for name, level in catalog.access_levels(service)
+        if level == "Write" and name.startswith(verbs)
     )
 
 

@@ -36,19 +36,23 @@ TOPIC_MODULES: tuple[str, ...] = (
     "iamscope.analysis.checks.monitoring",
     "iamscope.analysis.checks.privilege",
     "iamscope.analysis.checks.trust",
+    "iamscope.analysis.checks.exposure",
     "iamscope.analysis.checks.organization",
 )
 
 
 @dataclass(frozen=True, slots=True)
 class AssessOptions:
-    """Thresholds of the time-based checks (days); defaults follow CIS v3.0."""
+    """Thresholds of the time-based checks (days; defaults follow CIS v3.0), and whether engine
+    answers are shared between principals whose relevant statements are the same (see
+    ``checks/access.py``; off evaluates every principal and action on its own, for comparison)."""
 
     credential_unused_days: int = 45
     key_rotation_days: int = 90
     unused_principal_days: int = 90
     root_use_days: int = 90
     key_created_at_setup_seconds: int = 600
+    share_decisions: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,17 +9,29 @@ The caller's own account is assumed to allow the call (that side is outside our 
 from __future__ import annotations
 
 import functools
+import json
 
+from iamscope.analysis.checks.outsiders import (
+    STRANGER_ACCOUNT,
+    caller_for,
+    named_principals,
+    organization_accounts,
+    stranger_arn,
+)
 from iamscope.analysis.checks.registry import Check, CheckContext, Hit, Outcome
-from iamscope.engine import CompiledPolicy, PolicyError, PolicySet, Request, compile_policy, evaluate
-from iamscope.model.arn import parse_arn
-from iamscope.model.document import JsonValue
+from iamscope.engine import (
+    CompiledPolicy,
+    PolicyError,
+    PolicySet,
+    Request,
+    RequestError,
+    compile_policy,
+    evaluate,
+)
 from iamscope.model.snapshot import Role
 
 __all__ = ["CHECKS", "PASSROLE_GATED_SERVICES", "STRANGER_ACCOUNT"]
 
-# An account that is nobody's: a trust that lets it in lets anyone in.
-STRANGER_ACCOUNT = "000000000000"
 # Services that can only use a role some principal of the account passed to them (iam:PassRole),
 # so there is no confused-deputy path and aws:SourceArn/SourceAccount add nothing.
 PASSROLE_GATED_SERVICES = frozenset(
@@ -49,46 +61,37 @@ def _caller_allowed() -> CompiledPolicy:
     )
 
 
-def _as_list(value: JsonValue) -> list[JsonValue]:
-    return value if isinstance(value, list) else [value]
+def _trust(ctx: CheckContext, role: Role) -> PolicySet | None:
+    """The role's trust policy as the resource side of a policy set whose caller side allows.
 
-
-def _named(trust: JsonValue, kind: str) -> list[str]:
-    """Principal values of one kind (AWS, Service, Federated) named by Allow statements."""
-    if not isinstance(trust, dict):
-        return []
-    found: list[str] = []
-    for statement in _as_list(trust.get("Statement")):
-        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
-            continue
-        principal = statement.get("Principal")
-        if principal == "*" and kind == "AWS":
-            found.append("*")
-        elif isinstance(principal, dict):
-            found += [v for v in _as_list(principal.get(kind)) if isinstance(v, str)]
-    return list(dict.fromkeys(found))
-
-
-def _trust(ctx: CheckContext, role: Role) -> CompiledPolicy | None:
+    Compiled once per distinct document: thousands of roles share a handful of trust policies,
+    and these checks use only the decision, never the policy's name.
+    """
     key = f"trust:{role.arn}"
     if key not in ctx.memo:
-        try:
-            ctx.memo[key] = compile_policy(role.trust_policy, f"{role.name}/trust")
-        except PolicyError:
-            ctx.memo[key] = None
+        text = "trust-document:" + json.dumps(role.trust_policy, sort_keys=True)
+        if text not in ctx.memo:
+            try:
+                compiled = compile_policy(role.trust_policy, "trust-policy")
+                ctx.memo[text] = PolicySet(identity=(_caller_allowed(),), resource=compiled)
+            except PolicyError:
+                ctx.memo[text] = None
+        ctx.memo[key] = ctx.memo[text]
     cached = ctx.memo[key]
-    return cached if isinstance(cached, CompiledPolicy) else None
+    return cached if isinstance(cached, PolicySet) else None
 
 
-def _assumable(ctx: CheckContext, role: Role, trust: CompiledPolicy, caller: str) -> bool:
-    policies = PolicySet(identity=(_caller_allowed(),), resource=trust)
+def _assumable(ctx: CheckContext, role: Role, policies: PolicySet, caller: str) -> bool:
     request = Request(
         principal=caller, action="sts:AssumeRole", resource=role.arn, resource_account=ctx.account_id
     )
-    return evaluate(request, policies).allowed
+    try:
+        return evaluate(request, policies).allowed
+    except RequestError:
+        return False  # a Principal value no request can come from (a group ARN...)
 
 
-def _roles(ctx: CheckContext) -> list[tuple[Role, CompiledPolicy]] | Outcome:
+def _roles(ctx: CheckContext) -> list[tuple[Role, PolicySet]] | Outcome:
     if ctx.account.roles is None:
         return Outcome.not_collected("needs get-account-authorization-details (roles)")
     return [
@@ -102,7 +105,7 @@ def _public(ctx: CheckContext) -> Outcome:
     roles = _roles(ctx)
     if isinstance(roles, Outcome):
         return roles
-    stranger = f"arn:{ctx.partition}:iam::{STRANGER_ACCOUNT}:role/iamscope-probe"
+    stranger = stranger_arn(ctx.partition)
     hits = [
         Hit(
             resource=role.arn,
@@ -116,35 +119,16 @@ def _public(ctx: CheckContext) -> Outcome:
     return Outcome.evaluated(hits)
 
 
-def _org_accounts(ctx: CheckContext) -> set[str] | None:
-    organization = ctx.snapshot.organization
-    if organization is None:
-        return None
-    return {a.id for a in organization.accounts} | {organization.management_account_id}
-
-
-def _caller_for(value: str, partition: str) -> tuple[str, str] | None:
-    """(account, caller ARN) for a Principal AWS value: an account id, a root ARN or an IAM ARN."""
-    if value.isdigit() and len(value) == 12:
-        return value, f"arn:{partition}:iam::{value}:role/iamscope-probe"
-    arn = parse_arn(value)
-    if arn is None or not arn.account.isdigit():
-        return None
-    if arn.resource == "root":
-        return arn.account, f"arn:{partition}:iam::{arn.account}:role/iamscope-probe"
-    return arn.account, value
-
-
 def _cross_account(ctx: CheckContext) -> Outcome:
     roles = _roles(ctx)
     if isinstance(roles, Outcome):
         return roles
-    members = _org_accounts(ctx)
+    members = organization_accounts(ctx.snapshot)
     hits = []
     for role, trust in roles:
         open_to: list[str] = []
-        for value in _named(role.trust_policy, "AWS"):
-            caller = _caller_for(value, ctx.partition)
+        for value in named_principals(role.trust_policy, "AWS"):
+            caller = caller_for(value, ctx.partition)
             if caller is None or caller[0] == ctx.account_id:
                 continue
             if members is not None and caller[0] in members:
@@ -177,7 +161,7 @@ def _service(ctx: CheckContext) -> Outcome:
     for role, trust in roles:
         services = [
             s
-            for s in _named(role.trust_policy, "Service")
+            for s in named_principals(role.trust_policy, "Service")
             if s not in PASSROLE_GATED_SERVICES and _assumable(ctx, role, trust, s)
         ]
         if services:

@@ -7,7 +7,7 @@ Each principal is a section shown on its own when its anchor is the URL fragment
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -78,6 +78,35 @@ def _document(value: object) -> str:
     return f"<pre>{escape(json.dumps(value, indent=2, sort_keys=True))}</pre>"
 
 
+class _Documents:
+    """Managed policy documents rendered once each, however many principals they are attached to."""
+
+    def __init__(self, view: ReportView) -> None:
+        self._view = view
+        self._managed: dict[str, Mapping[str, ManagedPolicy]] = {}
+        self._rendered: dict[tuple[str, str], str] = {}
+
+    def managed(self, account_id: str, arn: str) -> str:
+        """The body shown for one attached managed policy of one account."""
+        key = (account_id, arn)
+        found = self._rendered.get(key)
+        if found is None:
+            policies = self._managed.get(account_id)
+            if policies is None:
+                account = self._view.snapshot.accounts.get(account_id) if self._view.snapshot else None
+                policies = (account.policies if account is not None else None) or {}
+                self._managed[account_id] = policies
+            policy = policies.get(arn)
+            if policy is None:
+                found = "<p>Document not collected.</p>"
+            elif policy.aws_managed:
+                found = "<p>AWS managed policy.</p>"
+            else:
+                found = _document(policy.document)
+            self._rendered[key] = found
+        return found
+
+
 def _admin_status(view: ReportView, entry: PrincipalEntry, findings: Sequence[Finding]) -> str:
     if any(f.check == ADMIN_CHECK for f in findings):
         return '<span class="admin-yes">administrator-equivalent</span>'
@@ -88,19 +117,11 @@ def _admin_status(view: ReportView, entry: PrincipalEntry, findings: Sequence[Fi
     return "not administrator-equivalent" if ran else "not evaluated"
 
 
-def _policies(view: ReportView, entry: PrincipalEntry) -> str:
-    account = view.snapshot.accounts.get(entry.account_id) if view.snapshot else None
-    managed: dict[str, ManagedPolicy] = dict(account.policies or {}) if account is not None else {}
+def _policies(documents: _Documents, entry: PrincipalEntry) -> str:
     parts = []
     for item in entry.attached:
-        policy = managed.get(item.arn)
         label = escape(item.name or item.arn.rsplit("/", 1)[-1])
-        if policy is None:
-            body = "<p>Document not collected.</p>"
-        elif policy.aws_managed:
-            body = "<p>AWS managed policy.</p>"
-        else:
-            body = _document(policy.document)
+        body = documents.managed(entry.account_id, item.arn)
         parts.append(f"<details><summary>{label} <code>{escape(item.arn)}</code></summary>{body}</details>")
     for inline in entry.inline:
         parts.append(
@@ -115,6 +136,7 @@ def _policies(view: ReportView, entry: PrincipalEntry) -> str:
 def render_principals(view: ReportView) -> str:
     """The principal index and one section per principal."""
     entries = principal_entries(view)
+    documents = _Documents(view)
     by_resource: dict[str, list[Finding]] = {}
     for item in (*view.assessment.findings, *view.assessment.suppressed):
         for resource in item.resources:
@@ -140,7 +162,7 @@ def render_principals(view: ReportView) -> str:
             f'<section class="principal" id="{anchor}"><h3>{escape(entry.kind)} {escape(entry.name)}</h3>'
             f'<p class="arn">{escape(entry.arn)}</p><p>Effective admin status: {admin}</p>'
             + (f"<h4>Tags</h4><ul>{tags}</ul>" if tags else "")
-            + f"<h4>Policies</h4>{_policies(view, entry)}"
+            + f"<h4>Policies</h4>{_policies(documents, entry)}"
             + f"<h4>Findings</h4><ul>{finding_items or '<li>None.</li>'}</ul></section>"
         )
     if not entries:

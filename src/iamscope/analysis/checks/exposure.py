@@ -1,0 +1,303 @@
+"""External and public access through resource-based policies, decided by the engine.
+
+For every collected resource policy (S3 buckets, KMS keys, SQS queues, SNS topics, Lambda functions,
+Secrets Manager secrets, ECR repositories), the engine is asked whether callers from outside may act
+on the resource: an anonymous caller, a principal of an account that is nobody's (so: any AWS
+account), a service acting for such an account, and the accounts and organizations the policy
+itself names. Each request carries an outsider's context (see :mod:`.outsiders`), so conditions on
+aws:PrincipalOrgID, aws:SourceVpce, aws:SourceIp, aws:SourceArn or aws:SourceAccount narrow access
+exactly as the engine applies them, and the RCPs of the resource's account count. A caller from
+another account is assumed to be allowed by its own account (we cannot see its policies).
+
+A public resource gets one finding; the cross-account check reports the others.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from iamscope.analysis.access import AccessModel
+from iamscope.analysis.checks.outsiders import (
+    STRANGER_ACCOUNT,
+    caller_for,
+    condition_values,
+    named_principals,
+    organization_accounts,
+    outsider_context,
+    stranger_arn,
+)
+from iamscope.analysis.checks.registry import Check, CheckContext, Hit, Outcome
+from iamscope.analysis.checks.resource_actions import resource_actions
+from iamscope.engine import (
+    CompiledPolicy,
+    Decision,
+    PolicySet,
+    Request,
+    RequestError,
+    compile_policy,
+    evaluate,
+)
+from iamscope.model.document import JsonValue
+from iamscope.model.snapshot import ResourcePolicy
+
+__all__ = ["CHECKS", "RESOURCE_KINDS", "ResourceExposure", "exposure_of"]
+
+_SHOWN = 25
+RESOURCE_KINDS: Mapping[str, str] = {
+    "s3": "S3 bucket",
+    "kms": "KMS key",
+    "sqs": "SQS queue",
+    "sns": "SNS topic",
+    "lambda": "Lambda function",
+    "secretsmanager": "Secrets Manager secret",
+    "ecr": "ECR repository",
+}
+# How to read and replace the policy of each kind of resource (filled per finding).
+_CLI: Mapping[str, tuple[str, str]] = {
+    "s3": (
+        "aws s3api get-bucket-policy --bucket {name}",
+        "aws s3api put-bucket-policy --bucket {name} --policy file://policy.json",
+    ),
+    "kms": (
+        "aws kms get-key-policy --key-id {arn} --policy-name default",
+        "aws kms put-key-policy --key-id {arn} --policy-name default --policy file://policy.json",
+    ),
+    "sqs": (
+        "aws sqs get-queue-attributes --queue-url {queue_url} --attribute-names Policy",
+        "aws sqs set-queue-attributes --queue-url {queue_url} --attributes file://attributes.json",
+    ),
+    "sns": (
+        "aws sns get-topic-attributes --topic-arn {arn}",
+        "aws sns set-topic-attributes --topic-arn {arn} --attribute-name Policy --attribute-value file://policy.json",
+    ),
+    "lambda": (
+        "aws lambda get-policy --function-name {arn}",
+        "aws lambda remove-permission --function-name {arn} --statement-id {sid}",
+    ),
+    "secretsmanager": (
+        "aws secretsmanager get-resource-policy --secret-id {arn}",
+        "aws secretsmanager put-resource-policy --secret-id {arn} --resource-policy file://policy.json "
+        "--block-public-policy",
+    ),
+    "ecr": (
+        "aws ecr get-repository-policy --repository-name {name} --region {region}",
+        "aws ecr set-repository-policy --repository-name {name} --region {region} --policy-text file://policy.json",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Caller:
+    """One representative caller from outside."""
+
+    label: str
+    principal: str
+    context: Mapping[str, str]
+    public: bool  # stands for anyone (not a named account or organization)
+    iam: bool  # an IAM principal of another account: its own policies are assumed to allow
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceExposure:
+    """What callers from outside may do to one resource, per caller (actions sorted)."""
+
+    resource: ResourcePolicy
+    public: Mapping[str, tuple[str, ...]]
+    external: Mapping[str, tuple[str, ...]]
+    # The first allowed decision of each kind, for its explanation.
+    public_decision: Decision | None = None
+    external_decision: Decision | None = None
+
+
+@functools.cache
+def _outside_allowed() -> CompiledPolicy:
+    """The caller's own account, assumed to allow everything (we cannot see its policies)."""
+    return compile_policy(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+        "outside-caller-permissions",
+    )
+
+
+def _service_callers(service: str, partition: str, account: str, public: bool) -> _Caller:
+    prefix = service.split(".", 1)[0]
+    source = f"arn:{partition}:{prefix}:us-east-1:{account}:iamscope-probe"
+    context = outsider_context(organization=None) | {
+        "aws:SourceAccount": account,
+        "aws:SourceOwner": account,
+        "aws:SourceArn": source,
+    }
+    label = f"any account through {service}" if public else f"account {account} through {service}"
+    return _Caller(label, service, context, public, iam=False)
+
+
+def _callers(ctx: CheckContext, resource: ResourcePolicy) -> list[_Caller]:
+    """Anyone, any account, services for any account, then the outsiders the policy names."""
+    partition = ctx.partition
+    document = resource.document
+    services = [s for s in named_principals(document, "Service") if "." in s]
+    callers = [
+        _Caller("anyone (anonymous)", "anonymous", outsider_context(organization=None), True, iam=False),
+        _Caller("any AWS account", stranger_arn(partition), outsider_context(), True, iam=True),
+    ]
+    callers += [_service_callers(s, partition, STRANGER_ACCOUNT, True) for s in services]
+    members = organization_accounts(ctx.snapshot)
+    inside = members if members is not None else {ctx.account_id}
+    inside = inside | {ctx.account_id}
+    named: dict[str, str] = {}
+    for value in named_principals(document, "AWS"):
+        caller = caller_for(value, partition)
+        if caller is not None and caller[0] not in inside:
+            named.setdefault(caller[0], caller[1])
+    for account in condition_values(document, "aws:PrincipalAccount"):
+        if account.isdigit() and account not in inside:
+            named.setdefault(account, stranger_arn(partition, account))
+    callers += [
+        _Caller(f"account {account}", arn, outsider_context(), False, iam=True)
+        for account, arn in named.items()
+    ]
+    organization = ctx.snapshot.organization
+    ours = organization.id if organization is not None else None
+    for org in condition_values(document, "aws:PrincipalOrgID"):
+        if org != ours and "*" not in org and "?" not in org:
+            context = outsider_context(organization=org)
+            callers.append(_Caller(f"organization {org}", stranger_arn(partition), context, False, iam=True))
+    for account in condition_values(document, "aws:SourceAccount"):
+        if account.isdigit() and account not in inside:
+            callers += [_service_callers(s, partition, account, False) for s in services]
+    return callers
+
+
+def exposure_of(ctx: CheckContext, access: AccessModel, resource: ResourcePolicy) -> ResourceExposure:
+    """Ask the engine, for every outside caller and every action on the resource, whether it may."""
+    sets: dict[tuple[str, str], PolicySet] = {}
+    found: dict[bool, dict[str, list[str]]] = {True: {}, False: {}}
+    first: dict[bool, Decision] = {}
+    actions = resource_actions(resource.arn)
+    for caller in _callers(ctx, resource):
+        for action, target in actions:
+            key = (caller.principal, target)
+            policies = sets.get(key)
+            if policies is None:
+                policies = access.policy_set(caller.principal, resource_arn=target, action=action)
+                if caller.iam:
+                    policies = replace(policies, identity=(_outside_allowed(),))
+                sets[key] = policies
+            granting = policies.resource
+            if granting is None:
+                return ResourceExposure(resource, {}, {})
+            if not any(not s.deny for s in granting.for_action(action.lower())):
+                continue  # only the resource policy can let an outsider in
+            request = Request(caller.principal, action, target, ctx.account_id, caller.context)
+            try:
+                decision = evaluate(request, policies)
+            except RequestError:
+                break  # a Principal value no request can come from (a group ARN...): no caller
+
+            if decision.allowed:
+                found[caller.public].setdefault(caller.label, []).append(action)
+                first.setdefault(caller.public, decision)
+    return ResourceExposure(
+        resource,
+        {k: tuple(sorted(v)) for k, v in found[True].items()},
+        {k: tuple(sorted(v)) for k, v in found[False].items()},
+        first.get(True),
+        first.get(False),
+    )
+
+
+def _exposures(ctx: CheckContext) -> list[ResourceExposure] | Outcome:
+    policies = ctx.account.resource_policies
+    if policies is None:
+        return Outcome.not_collected("needs resource-policies/ (bucket, key, queue, topic... policies)")
+    key = "exposure"
+    cached = ctx.memo.get(key)
+    if isinstance(cached, list):
+        return cached
+    access = ctx.access_model()
+    found = [exposure_of(ctx, access, p) for p in policies if p.service != "iam"]
+    ctx.memo[key] = found
+    return found
+
+
+def _params(resource: ResourcePolicy, sid: str) -> dict[str, str]:
+    read, write = _CLI.get(resource.service, ("<read the resource policy>", "<replace the resource policy>"))
+    values = {
+        "sid": sid,
+        "name": resource.name,
+        "arn": resource.arn,
+        "region": resource.region,
+        "queue_url": f"https://sqs.{resource.region}.amazonaws.com/{resource.arn.split(':')[4]}/{resource.name}"
+        if resource.service == "sqs" and resource.arn.count(":") >= 5
+        else "<queue-url>",
+    }
+    return {
+        "kind": RESOURCE_KINDS.get(resource.service, f"{resource.service} resource"),
+        **values,
+        "read_policy": read.format_map(values),
+        "write_policy": write.format_map(values),
+    }
+
+
+def _hit(
+    resource: ResourcePolicy,
+    who: Mapping[str, tuple[str, ...]],
+    decision: Decision | None,
+    extra: Mapping[str, JsonValue],
+) -> Hit:
+    why = decision.explanation if decision is not None else None
+    # The Sid of the granting statement (Lambda permissions are removed by it).
+    sid = next(
+        (
+            m.statement
+            for m in (why.matched if why is not None else ())
+            if m.layer == "resource-policy" and not m.statement.startswith("Statement[")
+        ),
+        "<statement-id>",
+    )
+    params = _params(resource, sid)
+    actions = sorted({a for listed in who.values() for a in listed})
+    return Hit(
+        resource=resource.arn,
+        message=f"The {params['kind']} {resource.name} can be used from outside by {', '.join(who)}: "
+        f"{len(actions)} action(s), e.g. {', '.join(actions[:3])}.",
+        evidence={
+            "service": resource.service,
+            "region": resource.region,
+            "callers": {label: list(listed[:_SHOWN]) for label, listed in who.items()},
+            "count": len(actions),
+            "request_context": dict(outsider_context()),
+            "decided_by": [str(m) for m in why.matched] if why is not None else [],
+            **extra,
+            "policy": resource.document,
+        },
+        params=params,
+    )
+
+
+def _public(ctx: CheckContext) -> Outcome:
+    found = _exposures(ctx)
+    if isinstance(found, Outcome):
+        return found
+    return Outcome.evaluated([_hit(e.resource, e.public, e.public_decision, {}) for e in found if e.public])
+
+
+def _external(ctx: CheckContext) -> Outcome:
+    found = _exposures(ctx)
+    if isinstance(found, Outcome):
+        return found
+    known = {"organization_known": ctx.snapshot.organization is not None}
+    return Outcome.evaluated(
+        [
+            _hit(e.resource, e.external, e.external_decision, known)
+            for e in found
+            if e.external and not e.public
+        ]
+    )
+
+
+CHECKS: tuple[Check, ...] = (
+    Check("resource-policy-public", _public),
+    Check("resource-policy-cross-account", _external),
+)

@@ -1,0 +1,31 @@
+"""The README's main command: the demo organisation assessed into every format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from iamscope.samples.demo_org import DEVELOPER_ROLES, write_demo_bundle
+from tests.report.every_format import assess_every_format
+
+
+def test_demo_bundle_in_every_format(tmp_path: Path) -> None:
+    bundle = write_demo_bundle(tmp_path / "demo")
+    reports = assess_every_format(bundle, tmp_path / "reports")
+    assert reports.document["accounts"] == ["111111111111", "222222222222", "333333333333"]
+    admins = reports.flagged("admin-equivalent-principal")
+    assert {f"arn:aws:iam::111111111111:role/{name}" for name in DEVELOPER_ROLES} <= admins
+    assert "arn:aws:iam::111111111111:root" in reports.flagged("root-access-key")
+    # One of each kind of exposure, and the narrowed policies stay quiet.
+    assert reports.flagged("resource-policy-public") == {
+        "arn:aws:s3:::startup-public-assets",
+        "arn:aws:lambda:eu-west-1:222222222222:function:thumbnailer",
+    }
+    assert reports.flagged("resource-policy-cross-account") == {
+        "arn:aws:sqs:eu-west-1:111111111111:vendor-events"
+    }
+    thumbnailer = next(f for f in reports.document["findings"] if f["resources"][0].endswith(":thumbnailer"))
+    assert any(c.endswith("--statement-id s3-invoke") for c in thumbnailer["remediation"]["commands"])
+    # The security account passes every evaluated CIS control.
+    security = {c["id"]: c["accounts"]["333333333333"] for c in reports.document["controls"]}
+    assert "fail" not in security.values()
+    assert reports.document["problems"] == []
