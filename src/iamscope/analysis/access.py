@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from iamscope.engine import CompiledPolicy, PolicyError, PolicySet, compile_policy
+from iamscope.engine.evaluate import TRUST_ACTIONS
 from iamscope.engine.parse import PolicyKind
 from iamscope.model.arn import parse_arn
 from iamscope.model.document import JsonValue
@@ -26,10 +27,6 @@ from iamscope.model.snapshot import (
 )
 
 __all__ = ["AccessModel", "Identity", "policy_set_for"]
-
-_TRUST_ACTIONS = frozenset(
-    {"sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity", "sts:tagsession"}
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +106,7 @@ class AccessModel:
         arn = parse_arn(resource_arn)
         if arn is None:
             return None
-        if arn.service == "iam" and arn.resource.startswith("role/") and action.lower() in _TRUST_ACTIONS:
+        if arn.service == "iam" and arn.resource.startswith("role/") and action.lower() in TRUST_ACTIONS:
             identity = self.identity(resource_arn)
             if identity is not None and isinstance(identity.entity, Role):
                 role = identity.entity

@@ -17,6 +17,7 @@ from typing import Literal, cast
 
 import msgspec
 
+from iamscope.engine.matching import glob_regex
 from iamscope.model.document import JsonObject, JsonValue
 
 __all__ = [
@@ -185,9 +186,9 @@ class Catalog:
         service, sep, action = pattern.partition(":")
         if not sep:
             return ()
-        regex = re.compile(_glob_to_regex(action), re.IGNORECASE)
+        regex = re.compile(glob_regex(action), re.IGNORECASE)
         if any(c in service for c in "*?"):
-            service_regex = re.compile(_glob_to_regex(service), re.IGNORECASE)
+            service_regex = re.compile(glob_regex(service), re.IGNORECASE)
             services = [s for s in self._services if service_regex.fullmatch(s)]
         else:
             services = [service.lower()]
@@ -271,10 +272,6 @@ def _action_from_json(service: str, item: JsonObject) -> ActionInfo:
         dependent_actions=_strings(item.get("dependentActions")),
         description=str(item.get("description", "")),
     )
-
-
-def _glob_to_regex(pattern: str) -> str:
-    return "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
 
 
 @functools.cache

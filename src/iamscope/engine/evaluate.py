@@ -20,6 +20,7 @@ from iamscope.engine.principal import Grant, Principal, PrincipalKind, parse_pri
 from iamscope.model.arn import parse_arn
 
 __all__ = [
+    "TRUST_ACTIONS",
     "Decision",
     "DecisionValue",
     "Explanation",
@@ -42,7 +43,8 @@ Layer = Literal[
     "root",
 ]
 
-_TRUST_ACTIONS = frozenset(
+# The actions a role trust policy governs (it must allow them on its own).
+TRUST_ACTIONS = frozenset(
     {
         "sts:assumerole",
         "sts:assumerolewithsaml",
@@ -538,7 +540,7 @@ def _permissions(
 
 def _must_allow(action: str, resource: str) -> str | None:
     """Role trust policies and KMS key policies must allow on their own."""
-    if action in _TRUST_ACTIONS:
+    if action in TRUST_ACTIONS:
         arn = parse_arn(resource)
         if arn is not None and arn.service == "iam" and arn.resource.startswith("role/"):
             return "role trust policy"
