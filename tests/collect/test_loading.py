@@ -169,3 +169,33 @@ def test_truncated_gaad_page_and_bad_entries_are_reported(tmp_path: Path) -> Non
     assert any("IsTruncated is true" in m for m in messages)
     assert any("UserDetailList[2] has no string 'UserName'" in m for m in messages)
     assert len(snapshot.accounts[ACCOUNT].users or ()) == 2
+
+
+def test_resource_listings_that_found_nothing_mean_collected_and_empty(tmp_path: Path) -> None:
+    # No resource-policies/ folder: "not collected" unless a resource listing succeeded.
+    assert load(str(write_bundle(tmp_path / "plain"))).accounts[ACCOUNT].resource_policies is None
+    manifest: JsonObject = {
+        "format": "iamscope-bundle/1",
+        "collected_at": "2024-06-01T00:00:00+00:00",
+        "accounts": [ACCOUNT],
+        "calls": [
+            {
+                "account": ACCOUNT,
+                "region": "global",
+                "call": "s3:ListBuckets",
+                "status": "ok",
+                "error": None,
+                "file": None,
+            },
+            {
+                "account": ACCOUNT,
+                "region": "us-east-1",
+                "call": "kms:ListKeys",
+                "status": "AccessDenied",
+                "error": "no",
+                "file": None,
+            },
+        ],
+    }
+    snapshot = load(str(write_bundle(tmp_path / "listed", manifest=manifest)))
+    assert snapshot.accounts[ACCOUNT].resource_policies == ()

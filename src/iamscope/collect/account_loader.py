@@ -157,7 +157,7 @@ def load_account(reader: FileReader, account: str, calls: Sequence[CallRecord]) 
         event_rules=event_rules,
         metric_filters=metric_filters,
         trails=_dedupe_trails(trails),
-        resource_policies=_resource_policies(reader, account, regions),
+        resource_policies=_resource_policies(reader, account, regions, own_calls),
         service_last_accessed=reader.parse(
             iam_file(account, "service-last-accessed.json"), parse_service_last_accessed
         ),
@@ -229,12 +229,28 @@ def _dedupe_trails(trails: tuple[Trail, ...] | None) -> tuple[Trail, ...] | None
     return tuple(chosen.values())
 
 
+# The listings that find the resources whose policies are read; when one succeeded, an account
+# without a resource-policies/ folder was looked at and has no policies (not "not collected").
+_RESOURCE_LISTINGS = frozenset(
+    {
+        "s3:ListBuckets",
+        "kms:ListKeys",
+        "sqs:ListQueues",
+        "sns:ListTopics",
+        "lambda:ListFunctions",
+        "secretsmanager:ListSecrets",
+        "ecr:DescribeRepositories",
+    }
+)
+
+
 def _resource_policies(
-    reader: FileReader, account: str, regions: set[str]
+    reader: FileReader, account: str, regions: set[str], calls: Sequence[CallRecord]
 ) -> tuple[ResourcePolicy, ...] | None:
     base: Path = reader.root / account / "resource-policies"
     if not base.is_dir():
-        return None
+        listed = any(call.call in _RESOURCE_LISTINGS and call.status == "ok" for call in calls)
+        return () if listed else None
     result: list[ResourcePolicy] = []
     for service_dir in sorted(p for p in base.iterdir() if p.is_dir()):
         for region_dir in sorted(p for p in service_dir.iterdir() if p.is_dir()):
