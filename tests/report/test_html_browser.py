@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from iamscope.analysis.assess import AssessConfig, assess
+from iamscope.analysis.leastpriv.plan_file import PlanEntry, PlanFile
 from iamscope.model.document import JsonValue
 from iamscope.report.html import render_html
 from iamscope.report.view import build_view
@@ -60,7 +61,33 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     source = snapshot(account)
     result = assess(source, AssessConfig(as_of=AS_OF))
     path = tmp_path_factory.mktemp("html") / "report.html"
-    path.write_text(render_html(build_view(result, source)), encoding="utf-8")
+    plan = PlanFile(
+        path="plan.json",
+        created_at="2024-06-01T00:00:00Z",
+        entries=(
+            PlanEntry(
+                principal=f"arn:aws:iam::111122223333:role/evil{XSS}",
+                ready=True,
+                granted_actions=22000,
+                used_actions=("s3:GetObject",),
+                removed_actions=21999,
+                removed_by_service=(("ec2", 700),),
+                grants_nothing_new=True,
+                replay_calls=40,
+                replay_denied=0,
+                documents=(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": XSS}],
+                    },
+                ),
+                blockers=(),
+            ),
+            PlanEntry("arn:aws:iam::111122223333:role/idle", True, 22000, (), 22000, (), True, 0, 0, (), ()),
+        ),
+        skipped=(f"account {XSS}: no activity",),
+    )
+    path.write_text(render_html(build_view(result, source, plan)), encoding="utf-8")
     return path
 
 
@@ -119,4 +146,19 @@ def test_principal_page_opens_by_anchor(browser: Browser, report: Path) -> None:
     assert section.count() == 1
     assert "role-trust-public" in section.inner_text() or "Role assumable by anyone" in section.inner_text()
     assert "administrator-equivalent" in section.inner_text()
+    page.close()
+
+
+def test_least_privilege_section_lists_the_plan_escaped(browser: Browser, report: Path) -> None:
+    page = browser.new_page()
+    page.goto(report.as_uri())
+    rows = page.locator("#rightsize tbody tr")
+    assert rows.count() == 2
+    assert rows.nth(0).get_attribute("data-state") == "READY"
+    assert rows.nth(1).get_attribute("data-state") == "IDLE"
+    assert page.locator("nav a[href='#least-privilege']").count() == 1
+    rows.nth(0).locator("summary").click()
+    assert '"Resource": "<script>' in rows.nth(0).locator("pre").inner_text()
+    assert page.locator("#least-privilege script").count() == 0
+    assert page.evaluate("window.__pwned") is None
     page.close()

@@ -35,6 +35,7 @@ class AssessRequest:
     as_of: datetime | None = None
     suppressions: Path | None = None
     fail_on: Severity | None = None
+    rightsize_plan: Path | None = None  # a `rightsize --out` plan to report next to the findings
 
 
 class UsageError(ValueError):
@@ -86,6 +87,14 @@ def run_assess(request: AssessRequest, stdout: TextIO | None = None) -> tuple[in
             suppressions = load_suppressions(request.suppressions)
         except SuppressionError as error:
             raise UsageError(str(error)) from None
+    plan = None
+    if request.rightsize_plan is not None:
+        from iamscope.analysis.leastpriv.plan_file import PlanFileError, read_plan_file
+
+        try:
+            plan = read_plan_file(request.rightsize_plan)
+        except PlanFileError as error:
+            raise UsageError(str(error)) from None
     snapshot = _load(request.path)
     as_of = request.as_of
     notes: list[str] = []
@@ -93,7 +102,7 @@ def run_assess(request: AssessRequest, stdout: TextIO | None = None) -> tuple[in
         as_of = datetime.now(UTC).replace(microsecond=0)
         notes.append(f"the input carries no collection time; results are as of now ({as_of.isoformat()})")
     result = assess(snapshot, AssessConfig(as_of=as_of, suppressions=suppressions, extra_problems=notes))
-    view = build_view(result, snapshot)
+    view = build_view(result, snapshot, plan)
     if request.output_dir is not None:
         try:
             request.output_dir.mkdir(parents=True, exist_ok=True)
@@ -129,6 +138,7 @@ def _handle(args: argparse.Namespace) -> int:
         as_of=cast("datetime | None", args.as_of),
         suppressions=Path(args.suppressions) if args.suppressions else None,
         fail_on=Severity(args.fail_on) if args.fail_on else None,
+        rightsize_plan=Path(args.rightsize_plan) if args.rightsize_plan else None,
     )
     try:
         status, _ = run_assess(request)
@@ -170,5 +180,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--fail-on",
         choices=[s.value for s in Severity],
         help="exit with status 1 when a finding of this severity or worse remains",
+    )
+    parser.add_argument(
+        "--rightsize-plan",
+        metavar="FILE",
+        help="a plan from 'iamscope rightsize --out FILE' to report in a least-privilege section",
     )
     parser.set_defaults(func=_handle)

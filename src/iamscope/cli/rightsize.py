@@ -6,15 +6,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import cast
 
 from iamscope.activity.evidence import gather_evidence
 from iamscope.activity.queries import TimeWindow, recorded_calls
 from iamscope.activity.store import ActivityStore, StoreError
 from iamscope.analysis.leastpriv.generate import GenerateOptions
+from iamscope.analysis.leastpriv.plan_file import PlanFileError, read_plan_file
 from iamscope.analysis.leastpriv.replay import BasePolicies
 from iamscope.analysis.leastpriv.rightsize import (
-    PLAN_FORMAT,
     plan_rightsize,
     snapshot_base,
     verify_plan,
@@ -24,7 +23,6 @@ from iamscope.cli.activity import add_db_argument, add_window_arguments, parse_d
 from iamscope.cli.snapshot_input import SnapshotInputError, load_snapshot
 from iamscope.engine import PolicyError
 from iamscope.engine.catalog import load_catalog
-from iamscope.model.document import JsonValue
 
 __all__ = ["register"]
 
@@ -104,39 +102,20 @@ def _plan(args: argparse.Namespace) -> int:
     return 0
 
 
-class _PlanError(Exception):
-    """The plan file is not a rightsize plan."""
-
-
-def _read_plan(path: Path) -> tuple[dict[str, list[JsonValue]], str | None]:
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _PlanError(f"{path}: cannot read the plan ({exc})") from exc
-    if not isinstance(document, dict) or document.get("format") != PLAN_FORMAT:
-        raise _PlanError(f"{path}: not an iamscope rightsize plan (format {PLAN_FORMAT})")
-    proposals: dict[str, list[JsonValue]] = {}
-    for item in document.get("principals") or []:
-        if not isinstance(item, dict) or not isinstance(item.get("proposal"), dict):
-            raise _PlanError(f"{path}: a principal entry has no proposal")
-        proposals[str(item["principal"])] = cast(list[JsonValue], item["proposal"].get("documents") or [])
-    created = document.get("created_at")
-    return proposals, created if isinstance(created, str) else None
-
-
 def _verify(args: argparse.Namespace) -> int:
     try:
-        proposals, created = _read_plan(args.plan)
-        since = args.since or (parse_date(created) if created else None)
+        plan = read_plan_file(args.plan)
+        proposals = plan.proposals()
+        since = args.since or (parse_date(plan.created_at) if plan.created_at else None)
         if since is None:
-            raise _PlanError(f"{args.plan}: the plan has no time; pass --since")
+            raise PlanFileError(f"{args.plan}: the plan has no time; pass --since")
         window = TimeWindow(since=since, until=args.until)
         base: BasePolicies | None = (
             snapshot_base(load_snapshot(args.bundle)) if args.bundle is not None else None
         )
         with ActivityStore(args.db, read_only=True) as store:
             results = verify_plan(proposals, lambda p: recorded_calls(store, p, window), base)
-    except (_PlanError, SnapshotInputError, StoreError, PolicyError, argparse.ArgumentTypeError) as exc:
+    except (PlanFileError, SnapshotInputError, StoreError, PolicyError, argparse.ArgumentTypeError) as exc:
         print(f"iamscope: {exc}", file=sys.stderr)
         return 1
     clean = all(r.clean for r in results.values())

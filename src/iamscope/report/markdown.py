@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from iamscope.model.findings import Severity
-from iamscope.report.view import ReportView, percent
+from iamscope.report.view import ReportView, percent, plan_state
 
 __all__ = ["render_markdown"]
 
@@ -76,6 +76,22 @@ def render_markdown(view: ReportView) -> str:
             f"| {c.control_id} | {c.level} | {c.status} | {_escape(c.title)} |"
             for c in a.controls
             if c.framework == score.framework
+        ]
+        lines.append("")
+    if view.rightsize is not None:
+        lines += [
+            "## Least privilege: right-size plan",
+            "",
+            f"Plan `{_escape(view.rightsize.path)}` as of {view.rightsize.created_at or 'n/a'}.",
+            "",
+            "| Principal | State | Granted | Used | Removed | Replay (calls / denied) | Grants nothing new |",
+            "| --- | --- | ---: | ---: | ---: | --- | --- |",
+        ]
+        lines += [
+            f"| {_escape(e.principal)} | {plan_state(e)} | {e.granted_actions:,} | {len(e.used_actions)} | "
+            f"{e.removed_actions:,} | {e.replay_calls:,} / {e.replay_denied:,} | "
+            f"{'yes' if e.grants_nothing_new else 'no'} |"
+            for e in view.rightsize.entries
         ]
         lines.append("")
     if a.expired_suppressions:

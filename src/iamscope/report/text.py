@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from iamscope.model.findings import Severity
-from iamscope.report.view import ReportView, percent
+from iamscope.report.view import ReportView, percent, plan_state
 
 __all__ = ["render_text"]
 
@@ -84,6 +84,21 @@ def _summary(view: ReportView) -> list[str]:
     return lines
 
 
+def _rightsize(view: ReportView) -> list[str]:
+    plan = view.rightsize
+    if plan is None:
+        return []
+    lines = ["", f"LEAST PRIVILEGE (right-size plan {plan.path}, as of {plan.created_at or 'n/a'}):"]
+    for entry in plan.entries:
+        lines.append(
+            f"  {plan_state(entry):<9} {entry.principal}: grants {entry.granted_actions:,}, uses "
+            f"{len(entry.used_actions)}, the proposal removes {entry.removed_actions:,}; replay "
+            f"{entry.replay_calls:,} calls, {entry.replay_denied:,} denied"
+        )
+    return lines
+
+
 def render_text(view: ReportView) -> str:
     """The whole text report."""
-    return "\n".join(_header(view) + _findings(view) + _controls(view) + _summary(view)) + "\n"
+    sections = _header(view) + _findings(view) + _controls(view) + _summary(view) + _rightsize(view)
+    return "\n".join(sections) + "\n"

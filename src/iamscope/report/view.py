@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from iamscope.analysis.frameworks.loader import load_framework
+from iamscope.analysis.leastpriv.plan_file import PlanEntry, PlanFile
 from iamscope.model.arn import parse_arn
 from iamscope.model.findings import Assessment, Finding, FrameworkScore, LevelScore, Severity
 from iamscope.model.snapshot import Snapshot
@@ -16,6 +17,7 @@ __all__ = [
     "ReportView",
     "build_view",
     "percent",
+    "plan_state",
     "resource_kind",
 ]
 
@@ -53,6 +55,7 @@ class ReportView:
     snapshot: Snapshot | None
     labels: Mapping[str, str]  # finding id -> "C-001"
     control_titles: Mapping[str, Mapping[str, str]]  # framework -> control id -> title
+    rightsize: PlanFile | None = None  # a right-size plan to report next to the findings
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -81,7 +84,16 @@ class ReportView:
         return lines
 
 
-def build_view(assessment: Assessment, snapshot: Snapshot | None = None) -> ReportView:
+def plan_state(entry: PlanEntry) -> str:
+    """``READY``, ``IDLE`` (detach everything) or ``NOT READY`` for one principal of a plan."""
+    if entry.idle:
+        return "IDLE"
+    return "READY" if entry.ready else "NOT READY"
+
+
+def build_view(
+    assessment: Assessment, snapshot: Snapshot | None = None, rightsize: PlanFile | None = None
+) -> ReportView:
     """Label findings per severity (C-001, H-001...) and gather control titles."""
     counters: dict[Severity, int] = {}
     labels: dict[str, str] = {}
@@ -92,4 +104,4 @@ def build_view(assessment: Assessment, snapshot: Snapshot | None = None) -> Repo
         score.framework: {c.id: c.title for c in load_framework(score.framework).controls}
         for score in assessment.scores
     }
-    return ReportView(assessment, snapshot, labels, titles)
+    return ReportView(assessment, snapshot, labels, titles, rightsize)

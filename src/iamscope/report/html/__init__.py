@@ -15,6 +15,7 @@ from string import Template
 
 from iamscope.model.findings import Severity
 from iamscope.report.html.principals import render_principals
+from iamscope.report.html.rightsize import render_rightsize
 from iamscope.report.view import ReportView, percent
 
 __all__ = ["render_html"]
@@ -159,7 +160,9 @@ def render_html(view: ReportView) -> str:
         f'<p class="meta">Accounts: {escape(", ".join(a.accounts) or "none")} · '
         f"As of {escape(a.as_of.isoformat())} · Source: {escape(a.source or 'n/a')}</p>"
         '<nav><a href="#summary">Summary</a><a href="#findings-section">Findings</a>'
-        '<a href="#controls">Controls</a><a href="#principals">Principals</a></nav></header>'
+        '<a href="#controls">Controls</a><a href="#principals">Principals</a>'
+        + ('<a href="#least-privilege">Least privilege</a>' if view.rightsize is not None else "")
+        + "</nav></header>"
     )
     body = (
         header
@@ -168,6 +171,7 @@ def render_html(view: ReportView) -> str:
         + _findings(view)
         + _controls(view)
         + render_principals(view)
+        + render_rightsize(view)
         + "</main>"
         + _footer(view)
     )
