@@ -26,3 +26,17 @@ def _check_options(name: str, parser: argparse.ArgumentParser) -> None:
                 _check_options(f"{name} {sub_name}", sub)
             continue
         assert action.help, f"{name}: option {action.option_strings or action.dest} has no help"
+
+
+def test_running_one_command_imports_only_its_module() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from iamscope.cli.main import build_parser\n"
+        "build_parser('simulate')\n"
+        "print('duckdb' in sys.modules, 'boto3' in sys.modules, 'iamscope.cli.assess' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "False", "False"]

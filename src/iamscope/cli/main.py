@@ -8,20 +8,22 @@ import sys
 from collections.abc import Sequence
 from typing import Protocol, cast
 
-__all__ = ["COMMAND_MODULES", "build_parser", "main"]
+__all__ = ["COMMANDS", "COMMAND_MODULES", "build_parser", "main"]
 
-# One module per command group; each has ``register(subparsers)`` that sets ``func`` on its parser.
-COMMAND_MODULES: tuple[str, ...] = (
-    "iamscope.cli.simulate",
-    "iamscope.cli.assess",
-    "iamscope.cli.collect",
-    "iamscope.cli.inventory",
-    "iamscope.cli.activity",
-    "iamscope.cli.generate_policy",
-    "iamscope.cli.unused",
-    "iamscope.cli.replay",
-    "iamscope.cli.rightsize",
-)
+# Each command and the module that registers it (``register(subparsers)`` sets ``func``). Running
+# one command imports only its module, so ``assess`` does not pay for DuckDB or boto3.
+COMMANDS: dict[str, str] = {
+    "simulate": "iamscope.cli.simulate",
+    "assess": "iamscope.cli.assess",
+    "collect": "iamscope.cli.collect",
+    "inventory": "iamscope.cli.inventory",
+    "activity": "iamscope.cli.activity",
+    "generate-policy": "iamscope.cli.generate_policy",
+    "unused": "iamscope.cli.unused",
+    "replay": "iamscope.cli.replay",
+    "rightsize": "iamscope.cli.rightsize",
+}
+COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))
 
 
 class _CommandModule(Protocol):
@@ -32,8 +34,8 @@ class _Handler(Protocol):
     def __call__(self, args: argparse.Namespace) -> int: ...
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full parser with every command registered."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every command registered, or only ``command``'s when it is a known one."""
     from iamscope import __version__
 
     parser = argparse.ArgumentParser(
@@ -43,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"iamscope {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    modules = (COMMANDS[command],) if command in COMMANDS else COMMAND_MODULES
+    for name in modules:
         module = cast(_CommandModule, importlib.import_module(name))
         module.register(subparsers)
     return parser
@@ -51,8 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command and return its exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    first = next((a for a in arguments if not a.startswith("-")), None)
+    parser = build_parser(first)
+    args = parser.parse_args(arguments)
     handler = cast("_Handler | None", getattr(args, "func", None))
     if handler is None:
         parser.print_help()
