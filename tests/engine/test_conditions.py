@@ -27,7 +27,7 @@ def holds(
             "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": condition}],
         }
     )
-    return policy.statements[0].matches_conditions(normalise_context(context))
+    return policy.statements[0].check("*", normalise_context(context))  # Resource "*": conditions decide
 
 
 def test_operator_table_has_every_documented_operator() -> None:

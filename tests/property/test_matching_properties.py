@@ -111,7 +111,7 @@ def _condition(operator: str, values: list[str], request: list[str] | str | None
         }
     )
     context = {} if request is None else {"k": request}
-    return policy.statements[0].matches_conditions(normalise_context(context))
+    return policy.statements[0].check("*", normalise_context(context))  # Resource "*": conditions decide
 
 
 values_strategy = st.lists(st.sampled_from("abcd"), min_size=1, max_size=3)

@@ -47,25 +47,9 @@ class CompiledStatement:
     check: Callable[[str, Mapping[str, ContextValue]], bool]  # resource and conditions together
 
     @property
-    def has_principal_element(self) -> bool:
-        """Resource-based statements name a principal; identity and SCP statements do not."""
-        return self.principal is not None or self.not_principal is not None
-
-    @property
     def label(self) -> str:
         """``policy-name/Sid`` or ``policy-name/Statement[i]`` for explanations."""
         return f"{self.policy.name}/{self.statement.label}" if self.policy.name else self.statement.label
-
-    def matches_resource(self, resource: str, context: Mapping[str, ContextValue]) -> bool:
-        """Resource/NotResource check (no element at all matches every resource)."""
-        if self.resource_match is None:
-            return True
-        hit = self.resource_match(resource, context)
-        return not hit if self.resource_negated else hit
-
-    def matches_conditions(self, context: Mapping[str, ContextValue]) -> bool:
-        """All conditions hold (AND across operators and keys)."""
-        return all(condition.evaluate(context) for condition in self.conditions)
 
     def grant(self, principal: Principal, has_boundary: bool) -> Grant:
         """How the Principal/NotPrincipal element applies to ``principal``.

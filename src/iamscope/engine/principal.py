@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from iamscope.model.policies import PrincipalSpec
 
-__all__ = ["Grant", "Principal", "PrincipalKind", "match_principal", "parse_principal"]
+__all__ = ["CompiledPrincipal", "Grant", "Principal", "PrincipalKind", "parse_principal"]
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 
@@ -287,8 +287,3 @@ def _grant_for(kind: PrincipalKind, index: int, count: int) -> Grant:
     if kind == PrincipalKind.ROLE or (kind == PrincipalKind.ROLE_SESSION and index == 1):
         return Grant.ROLE
     return Grant.DIRECT if index == count - 1 else Grant.ROLE
-
-
-def match_principal(spec: PrincipalSpec, principal: Principal) -> Grant:
-    """Convenience for one-off checks; compiled policies keep a :class:`CompiledPrincipal`."""
-    return CompiledPrincipal.build(spec).grant(principal)
