@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Literal, cast
 
@@ -24,14 +24,18 @@ from iamscope.activity.records import Record
 from iamscope.engine.catalog import ActionInfo, Catalog, ResourceTypeInfo
 
 __all__ = [
+    "CallTuple",
     "EventActionTable",
     "EventMapper",
     "MappedAction",
+    "MappingRule",
     "MappingStatus",
     "load_event_action_table",
 ]
 
 MappingStatus = Literal["mapped", "permissionless", "service-event", "unmapped"]
+# One call an event needed: (action, resource, passed_to); plain tuples keep the hot path cheap.
+CallTuple = tuple[str, str, str | None]
 
 _LAMBDA_DATED = re.compile(r"\d{8}(?:v\d+)?$")
 _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
@@ -106,10 +110,15 @@ class _Target:
     types: tuple[ResourceTypeInfo, ...]
     passes_role: bool
     requires_resource: bool  # some resource type is required: a request always names one
+    # CloudTrail resource type (AWS::S3::Object...) -> whether its ARNs fit the action, learnt
+    # from the first ARN of that type seen (ARNs of one type share a shape).
+    fits: dict[str, bool] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
-class _Rule:
+class MappingRule:
+    """How events of one (source, name, type) map: a status, and the actions when ``mapped``."""
+
     status: MappingStatus
     actions: tuple[ActionInfo, ...] = ()
     targets: tuple[_Target, ...] = ()
@@ -130,26 +139,24 @@ class EventMapper:
     def __init__(self, catalog: Catalog, table: EventActionTable) -> None:
         self._catalog = catalog
         self._table = table
-        self._rules: dict[tuple[str, str, str | None], _Rule] = {}
+        self._rules: dict[tuple[str, str, str | None], MappingRule] = {}
         self._types: dict[str, tuple[ResourceTypeInfo, ...]] = {}
-        # (action, CloudTrail resource type) -> whether ARNs of that type fit the action.
-        self._fits: dict[tuple[str, str], bool] = {}
         self._by_parameters: dict[tuple[str, str, str, bytes], list[str]] = {}
 
     def prefix_of(self, source: str) -> str:
         """The IAM service prefix of an event source (``monitoring.amazonaws.com`` -> ``cloudwatch``)."""
         return self._table.sources.get(source) or source.split(".", 1)[0]
 
-    def rule(self, source: str, name: str, event_type: str | None = None) -> _Rule:
+    def rule(self, source: str, name: str, event_type: str | None = None) -> MappingRule:
         """How events of this source, name and type map (cached)."""
         key = (source, name, event_type)
         cached = self._rules.get(key)
         if cached is None:
             if event_type in _SERVICE_EVENT_TYPES:
-                cached = _Rule("service-event")
+                cached = MappingRule("service-event")
             else:
                 cached = self._compute_rule(source, name)
-                cached = _Rule(
+                cached = MappingRule(
                     cached.status,
                     cached.actions,
                     tuple(
@@ -165,24 +172,21 @@ class EventMapper:
             self._rules[key] = cached
         return cached
 
-    def _compute_rule(self, source: str, name: str) -> _Rule:
+    def _compute_rule(self, source: str, name: str) -> MappingRule:
         if source == "lambda.amazonaws.com":
             name = _LAMBDA_DATED.sub("", name)
         if name in self._table.permissionless.get(source, frozenset()):
-            return _Rule("permissionless")
+            return MappingRule("permissionless")
         listed = self._table.events.get(source, {}).get(name)
         if listed is not None:
             infos = tuple(i for a in listed if (i := self._catalog.action(a)) is not None)
-            return _Rule("mapped", infos) if infos else _Rule("unmapped")
+            return MappingRule("mapped", infos) if infos else MappingRule("unmapped")
         info = self._catalog.action(f"{self.prefix_of(source)}:{name}")
-        return _Rule("mapped", (info,)) if info is not None else _Rule("unmapped")
+        return MappingRule("mapped", (info,)) if info is not None else MappingRule("unmapped")
 
     def map(self, record: Record) -> tuple[MappingStatus, tuple[MappedAction, ...]]:
         """The mapping status of one record and the (action, resource) pairs it needed."""
-        source = record.eventSource or ""
-        rule = self._rules.get((source, record.eventName or "", record.eventType))
-        if rule is None:
-            rule = self.rule(source, record.eventName or "", record.eventType)
+        rule = self.rule(record.eventSource or "", record.eventName or "", record.eventType)
         if rule.status != "mapped":
             return rule.status, ()
         region = record.awsRegion or ""
@@ -191,19 +195,27 @@ class EventMapper:
             or (record.userIdentity.accountId if record.userIdentity else None)
             or ""
         )
+        return "mapped", tuple(MappedAction(*call) for call in self.calls(record, rule, region, account))
+
+    def calls(self, record: Record, rule: MappingRule, region: str, account: str) -> list[CallTuple]:
+        """The (action, resource, passed_to) calls of a record whose rule is ``mapped`` (hot path).
+
+        ``region`` and ``account`` are the record's (``awsRegion``; ``recipientAccountId``, else
+        the caller's account): callers that see many records of one shape pass them in once.
+        """
         params: dict[str, object] | None = None
-        out: list[MappedAction] = []
+        out: list[CallTuple] = []
         for target in rule.targets:
             if target.passes_role:
                 if params is None:
                     params = _params(record)
-                out.extend(self._passed_roles(params, region, account, source))
+                out.extend(self._passed_roles(params, region, account, record.eventSource or ""))
                 continue
             types = target.types
             if not types:
-                out.append(MappedAction(target.name, "*"))
+                out.append((target.name, "*", None))
                 continue
-            found = self._from_resources(record, target.name, types)
+            found = _from_resources(record, target) if record.resources else None
             if not found:
                 # Calls repeat their parameters (the same table, the same role...): cache by
                 # the raw parameter bytes, bounded.
@@ -217,9 +229,9 @@ class EventMapper:
                         self._by_parameters.clear()
                     self._by_parameters[key] = known
                 found = known
-            for arn in found:
-                out.append(MappedAction(target.name, arn))
-        return "mapped", tuple(out)
+            name = target.name
+            out.extend([(name, arn, None) for arn in found])
+        return out
 
     def _resource_types(self, info: ActionInfo) -> tuple[ResourceTypeInfo, ...]:
         """The action's resource types, most likely first: required ones, then the action's service."""
@@ -238,41 +250,39 @@ class EventMapper:
             self._types[info.full_name] = cached
         return cached
 
-    def _from_resources(self, record: Record, action: str, types: tuple[ResourceTypeInfo, ...]) -> list[str]:
-        """ARNs in ``resources`` of a type the action takes (decided once per CloudTrail type)."""
-        if not record.resources:
-            return []
-        found: list[str] = []
-        fits = self._fits
-        for ref in record.resources:
-            arn = ref.ARN
-            if not arn or arn in found:
-                continue
-            # ARNs of one CloudTrail type (AWS::S3::Object...) share a shape: match it once.
-            kind = ref.type
-            fit = fits.get((action, kind)) if kind is not None else None
-            if fit is None:
-                fit = any(t.arn_regex.fullmatch(arn) for t in types)
-                if kind is not None:
-                    fits[(action, kind)] = fit
-            if fit:
-                found.append(arn)
-        return found
-
     def _passed_roles(
         self, params: dict[str, object], region: str, account: str, source: str
-    ) -> list[MappedAction]:
+    ) -> list[CallTuple]:
         service = f"{self.prefix_of(source)}.amazonaws.com"
-        found = [
-            MappedAction("iam:PassRole", value, service)
+        found: list[CallTuple] = [
+            ("iam:PassRole", value, service)
             for name in _ROLE_PARAMETERS
             if isinstance(value := params.get(name), str) and ":role/" in value
         ]
         if not found and "iamInstanceProfile" in params:
             # An instance profile names no role in the request: any role of the account may be passed.
             partition = partition_of(region)
-            found.append(MappedAction("iam:PassRole", f"arn:{partition}:iam::{account}:role/*", service))
+            found.append(("iam:PassRole", f"arn:{partition}:iam::{account}:role/*", service))
         return found
+
+
+def _from_resources(record: Record, target: _Target) -> list[str]:
+    """ARNs in ``resources`` of a type the action takes (decided once per CloudTrail type)."""
+    found: list[str] = []
+    fits = target.fits
+    for ref in record.resources or ():
+        arn = ref.ARN
+        if not arn or arn in found:
+            continue
+        kind = ref.type
+        fit = fits.get(kind) if kind is not None else None
+        if fit is None:
+            fit = any(t.arn_regex.fullmatch(arn) for t in target.types)
+            if kind is not None:
+                fits[kind] = fit
+        if fit:
+            found.append(arn)
+    return found
 
 
 def _params(record: Record) -> dict[str, object]:
