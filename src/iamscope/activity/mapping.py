@@ -30,6 +30,7 @@ __all__ = [
     "MappedAction",
     "MappingRule",
     "MappingStatus",
+    "MappingTarget",
     "load_event_action_table",
 ]
 
@@ -63,6 +64,7 @@ _PLACEHOLDER_PARAMETERS: Mapping[str, tuple[str, ...]] = {
 }
 _PARAMETER_CACHE = 50_000
 _SERVICE_EVENT_TYPES = frozenset({"AwsServiceEvent", "AwsCloudTrailInsight"})
+_ANY = ["*"]  # the resource of actions that take none (shared: callers only read it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +105,7 @@ def load_event_action_table() -> EventActionTable:
 
 
 @dataclass(frozen=True, slots=True)
-class _Target:
+class MappingTarget:
     """One action of a rule, with what resource extraction needs precomputed."""
 
     name: str
@@ -121,7 +123,7 @@ class MappingRule:
 
     status: MappingStatus
     actions: tuple[ActionInfo, ...] = ()
-    targets: tuple[_Target, ...] = ()
+    targets: tuple[MappingTarget, ...] = ()
 
 
 def partition_of(region: str) -> str:
@@ -160,7 +162,7 @@ class EventMapper:
                     cached.status,
                     cached.actions,
                     tuple(
-                        _Target(
+                        MappingTarget(
                             i.full_name,
                             self._resource_types(i),
                             i.full_name == "iam:PassRole",
@@ -198,40 +200,47 @@ class EventMapper:
         return "mapped", tuple(MappedAction(*call) for call in self.calls(record, rule, region, account))
 
     def calls(self, record: Record, rule: MappingRule, region: str, account: str) -> list[CallTuple]:
-        """The (action, resource, passed_to) calls of a record whose rule is ``mapped`` (hot path).
+        """The (action, resource, passed_to) calls of a record whose rule is ``mapped``.
 
         ``region`` and ``account`` are the record's (``awsRegion``; ``recipientAccountId``, else
-        the caller's account): callers that see many records of one shape pass them in once.
+        the caller's account).
         """
-        params: dict[str, object] | None = None
-        out: list[CallTuple] = []
-        for target in rule.targets:
-            if target.passes_role:
-                if params is None:
-                    params = _params(record)
-                out.extend(self._passed_roles(params, region, account, record.eventSource or ""))
-                continue
-            types = target.types
-            if not types:
-                out.append((target.name, "*", None))
-                continue
-            found = _from_resources(record, target) if record.resources else None
-            if not found:
-                # Calls repeat their parameters (the same table, the same role...): cache by
-                # the raw parameter bytes, bounded.
-                key = (target.name, region, account, bytes(record.requestParameters))
-                known = self._by_parameters.get(key)
-                if known is None:
-                    if params is None:
-                        params = _params(record)
-                    known = _from_parameters(params, types, region, account, target.requires_resource)
-                    if len(self._by_parameters) >= _PARAMETER_CACHE:
-                        self._by_parameters.clear()
-                    self._by_parameters[key] = known
-                found = known
-            name = target.name
-            out.extend([(name, arn, None) for arn in found])
-        return out
+        source = record.eventSource or ""
+        return [
+            (target.name, resource, self.passed_to(target, source))
+            for target in rule.targets
+            for resource in self.resources(record, target, region, account)
+        ]
+
+    def passed_to(self, target: MappingTarget, source: str) -> str | None:
+        """The service a passed role goes to (``iam:PassRole`` targets), else None."""
+        return f"{self.prefix_of(source)}.amazonaws.com" if target.passes_role else None
+
+    def resources(self, record: Record, target: MappingTarget, region: str, account: str) -> list[str]:
+        """The resources one target action of a ``mapped`` record was called on (hot path).
+
+        Callers that see many records of one shape compute ``region`` and ``account`` once.
+        """
+        if target.passes_role:
+            return _passed_roles(_params(record), region, account)
+        types = target.types
+        if not types:
+            return _ANY
+        if record.resources:
+            found = _from_resources(record, target)
+            if found:
+                return found
+        # Calls repeat their parameters (the same table, the same role...): cache by the raw
+        # parameter bytes, bounded.
+        key = (target.name, region, account, bytes(record.requestParameters))
+        known = self._by_parameters.get(key)
+        if known is None:
+            params = _params(record)
+            known = _from_parameters(params, types, region, account, target.requires_resource)
+            if len(self._by_parameters) >= _PARAMETER_CACHE:
+                self._by_parameters.clear()
+            self._by_parameters[key] = known
+        return known
 
     def _resource_types(self, info: ActionInfo) -> tuple[ResourceTypeInfo, ...]:
         """The action's resource types, most likely first: required ones, then the action's service."""
@@ -250,23 +259,8 @@ class EventMapper:
             self._types[info.full_name] = cached
         return cached
 
-    def _passed_roles(
-        self, params: dict[str, object], region: str, account: str, source: str
-    ) -> list[CallTuple]:
-        service = f"{self.prefix_of(source)}.amazonaws.com"
-        found: list[CallTuple] = [
-            ("iam:PassRole", value, service)
-            for name in _ROLE_PARAMETERS
-            if isinstance(value := params.get(name), str) and ":role/" in value
-        ]
-        if not found and "iamInstanceProfile" in params:
-            # An instance profile names no role in the request: any role of the account may be passed.
-            partition = partition_of(region)
-            found.append(("iam:PassRole", f"arn:{partition}:iam::{account}:role/*", service))
-        return found
 
-
-def _from_resources(record: Record, target: _Target) -> list[str]:
+def _from_resources(record: Record, target: MappingTarget) -> list[str]:
     """ARNs in ``resources`` of a type the action takes (decided once per CloudTrail type)."""
     found: list[str] = []
     fits = target.fits
@@ -282,6 +276,16 @@ def _from_resources(record: Record, target: _Target) -> list[str]:
                 fits[kind] = fit
         if fit:
             found.append(arn)
+    return found
+
+
+def _passed_roles(params: dict[str, object], region: str, account: str) -> list[str]:
+    found = [
+        value for name in _ROLE_PARAMETERS if isinstance(value := params.get(name), str) and ":role/" in value
+    ]
+    if not found and "iamInstanceProfile" in params:
+        # An instance profile names no role in the request: any role of the account may be passed.
+        found.append(f"arn:{partition_of(region)}:iam::{account}:role/*")
     return found
 
 

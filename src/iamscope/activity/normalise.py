@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import msgspec
 
-from iamscope.activity.mapping import EventMapper, MappingRule
+from iamscope.activity.mapping import EventMapper, MappingTarget
 from iamscope.activity.principals import attribute
 from iamscope.activity.records import Record, UserIdentity
 from iamscope.activity.store import CONTEXT_COLUMNS, ROW_COLUMNS, batch_key
@@ -127,17 +127,15 @@ def _digest(values: tuple[object, ...]) -> int:
     return int.from_bytes(hashlib.blake2b(_ENCODER.encode(values), digest_size=8).digest(), "little")
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Shape:
-    """One shape's attribution and mapping, and its context id per (action, passed_to)."""
+    """One shape's context ids and how to find its calls' resources."""
 
     status: str
-    rule: MappingRule
     region: str
     account: str  # the account a call's resources are in (recipient, else the caller's)
-    template: ContextRow  # the shape's context with ctx 0 and no call
     bare: int  # context of an event row without a call
-    by_call: dict[tuple[str, str | None], int] = field(default_factory=dict)
+    plan: tuple[tuple[MappingTarget, int], ...]  # each action the event needed, and its context
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,14 +148,28 @@ class FileRows:
     unmapped: Counter[tuple[str, str]]
 
 
+class _Caller:
+    """One identity and the shapes of its events, by event name (most names have one shape)."""
+
+    __slots__ = ("identity", "shapes")
+
+    def __init__(self, identity: UserIdentity | None) -> None:
+        self.identity = identity
+        self.shapes: dict[str | None, list[tuple[tuple[object, ...], _Shape]]] = {}
+
+
 class Normaliser:
-    """Turns records into rows; shapes are cached (bounded), so repeated work is done once."""
+    """Turns records into rows; shapes are cached (bounded), so repeated work is done once.
+
+    Finding a record's shape is the hot path, so it hashes little: the caller is found by its
+    ARN and confirmed by comparing the whole identity; its shapes by event name, confirmed by
+    comparing the other fields. Hashing every field of a fresh record costs more than comparing.
+    """
 
     def __init__(self, mapper: EventMapper) -> None:
         self._mapper = mapper
-        # Identity first, then the rest of the shape: two small lookups cost less than one
-        # with the identity inside a wide key (hashing and comparing it against many shapes).
-        self._shapes: dict[UserIdentity | None, dict[tuple[object, ...], _Shape]] = {}
+        self._callers: dict[UserIdentity | None, _Caller] = {}
+        self._by_arn: dict[str | None, _Caller] = {}  # the caller last seen with each ARN
         self._count = 0
         self._new: list[ContextRow] = []
 
@@ -172,12 +184,21 @@ class Normaliser:
         self._new.append(msgspec.structs.replace(values, ctx=ctx))
         return ctx
 
-    def _shape(self, key: tuple[object, ...], record: Record) -> _Shape:
-        identity = record.userIdentity
+    def _caller(self, identity: UserIdentity | None, arn: str | None) -> _Caller:
+        caller = self._callers.get(identity)
+        if caller is None:
+            caller = self._callers[identity] = _Caller(identity)
+        self._by_arn[arn] = caller
+        return caller
+
+    def _shape(self, caller: _Caller, key: tuple[object, ...], record: Record) -> _Shape:
         if self._count >= _SHAPES:
-            self._shapes.clear()
+            self._callers.clear()
+            self._by_arn.clear()
+            caller.shapes.clear()
+            self._callers[caller.identity] = caller
             self._count = 0
-        shapes = self._shapes.setdefault(identity, {})
+        identity = record.userIdentity
         source = record.eventSource or ""
         name = record.eventName or ""
         who = attribute(identity, source)
@@ -207,31 +228,37 @@ class Normaliser:
             passed_to=None,
         )
         account = record.recipientAccountId or (identity.accountId if identity else None) or ""
-        shape = _Shape(
-            rule.status,
-            rule,
-            record.awsRegion or "",
-            account,
-            template,
-            self._context(template, None, None),
+        plan = (
+            tuple(
+                (target, self._context(template, target.name, self._mapper.passed_to(target, source)))
+                for target in rule.targets
+            )
+            if rule.status == "mapped"
+            else ()
         )
-        shapes[key] = shape
+        shape = _Shape(
+            rule.status, record.awsRegion or "", account, self._context(template, None, None), plan
+        )
+        caller.shapes.setdefault(record.eventName, []).append((key, shape))
         self._count += 1
         return shape
 
     def normalise(self, records: list[Record]) -> FileRows:
         """The rows of one file's records, and the contexts this process has not sent before."""
-        shapes = self._shapes
-        mapper = self._mapper
+        by_arn = self._by_arn
+        resources_of = self._mapper.resources
         rows: list[ActivityRow] = []
         append = rows.append
         statuses: Counter[str] = Counter()
         unmapped: Counter[tuple[str, str]] = Counter()
         for record in records:
-            by_identity = shapes.get(record.userIdentity)
+            identity = record.userIdentity
+            arn = identity.arn if identity is not None else None
+            caller = by_arn.get(arn)
+            if caller is None or caller.identity != identity:
+                caller = self._caller(identity, arn)
             key = (
                 record.eventSource,
-                record.eventName,
                 record.eventType,
                 record.eventCategory,
                 record.readOnly,
@@ -240,24 +267,25 @@ class Normaliser:
                 record.vpcEndpointId,
                 record.errorCode,
             )
-            shape = by_identity.get(key) if by_identity is not None else None
+            shape = None
+            for known, candidate in caller.shapes.get(record.eventName, ()):
+                if known == key:
+                    shape = candidate
+                    break
             if shape is None:
-                shape = self._shape(key, record)
+                shape = self._shape(caller, key, record)
             status = shape.status
             statuses[status] += 1
             event_id = record.eventID or _synthetic_id(record)
             time = record.eventTime
             ip = record.sourceIPAddress
-            if status == "mapped":
-                calls = mapper.calls(record, shape.rule, shape.region, shape.account)
-                if calls:
-                    by_call = shape.by_call
-                    for seq, (action, resource, passed_to) in enumerate(calls):
-                        ctx = by_call.get((action, passed_to))
-                        if ctx is None:
-                            ctx = self._context(shape.template, action, passed_to)
-                            by_call[(action, passed_to)] = ctx
+            if shape.plan:
+                seq = 0
+                for target, ctx in shape.plan:
+                    for resource in resources_of(record, target, shape.region, shape.account):
                         append(ActivityRow(event_id, time, ip, ctx, resource, seq))
+                        seq += 1
+                if seq:
                     continue
             elif status == "unmapped":
                 unmapped[(record.eventSource or "", record.eventName or "")] += 1

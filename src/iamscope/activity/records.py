@@ -58,11 +58,11 @@ class UserIdentity(msgspec.Struct, frozen=True, gc=False):
     principalId: str | None = None  # noqa: N815
     arn: str | None = None
     accountId: str | None = None  # noqa: N815
-    userName: str | None = None  # noqa: N815
     accessKeyId: str | None = None  # noqa: N815
+    userName: str | None = None  # noqa: N815
+    sessionContext: SessionContext | None = None  # noqa: N815
     invokedBy: str | None = None  # noqa: N815
     identityProvider: str | None = None  # noqa: N815
-    sessionContext: SessionContext | None = None  # noqa: N815
     onBehalfOf: OnBehalfOf | None = None  # noqa: N815
 
 
@@ -74,24 +74,28 @@ class ResourceRef(msgspec.Struct, frozen=True, gc=False):
 
 
 class Record(msgspec.Struct, frozen=True, gc=False):
-    """One CloudTrail event; ``requestParameters`` stays raw and is decoded only when a mapping needs it."""
+    """One CloudTrail event; ``requestParameters`` stays raw and is decoded only when a mapping needs it.
 
-    eventID: str | None = None  # noqa: N815
+    Fields are declared in the order CloudTrail writes them: msgspec tries the next declared
+    field first, so matching keys then costs one comparison each.
+    """
+
+    userIdentity: UserIdentity | None = None  # noqa: N815
     eventTime: str | None = None  # noqa: N815
     eventSource: str | None = None  # noqa: N815
     eventName: str | None = None  # noqa: N815
     awsRegion: str | None = None  # noqa: N815
     sourceIPAddress: str | None = None  # noqa: N815
     errorCode: str | None = None  # noqa: N815
+    requestParameters: msgspec.Raw = _NULL  # noqa: N815
+    requestID: str | None = None  # noqa: N815
+    eventID: str | None = None  # noqa: N815
     readOnly: bool | str | None = None  # noqa: N815
+    resources: list[ResourceRef] | None = None
     eventType: str | None = None  # noqa: N815
-    eventCategory: str | None = None  # noqa: N815
     recipientAccountId: str | None = None  # noqa: N815
     vpcEndpointId: str | None = None  # noqa: N815
-    requestID: str | None = None  # noqa: N815
-    userIdentity: UserIdentity | None = None  # noqa: N815
-    resources: list[ResourceRef] | None = None
-    requestParameters: msgspec.Raw = _NULL  # noqa: N815
+    eventCategory: str | None = None  # noqa: N815
 
 
 class Delivery(msgspec.Struct, frozen=True, gc=False):
