@@ -16,8 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-import duckdb
+if TYPE_CHECKING:
+    import duckdb
 
 __all__ = [
     "CONTEXT_COLUMNS",
@@ -32,6 +34,7 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = "2"
+_MAX_LINE = 1 << 20  # bytes; a context row is well under 1 KB
 
 # One row per call an event needed (seq 0, 1...), or one row with seq 0 for an event with none.
 ROW_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -122,7 +125,11 @@ def _batch_select(columns: tuple[tuple[str, str], ...], path: str) -> str:
         f"TRY_CAST({batch_key(i)} AS TIMESTAMPTZ) AS {c}" if k == "TIMESTAMPTZ" else f"{batch_key(i)} AS {c}"
         for i, (c, k) in enumerate(columns)
     )
-    return f"SELECT {select} FROM read_json('{path}', format='newline_delimited', columns={{{json_columns}}})"
+    # Lines are short: a 1 MB object limit keeps the reader's buffer (twice the limit) small.
+    return (
+        f"SELECT {select} FROM read_json('{path}', format='newline_delimited', "
+        f"maximum_object_size={_MAX_LINE}, columns={{{json_columns}}})"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +152,8 @@ class ActivityStore:
         memory_limit: str = "1GB",
         threads: int | None = None,
     ) -> None:
+        import duckdb  # on use: ingest workers import this module for its layout, not DuckDB (30 MB)
+
         self.path = path
         if read_only and not path.is_file():
             raise StoreError(f"{path}: no activity database here (run 'iamscope activity ingest')")
