@@ -29,6 +29,7 @@ __all__ = [
     "FileRows",
     "Normaliser",
     "outcome_of",
+    "synthetic_event_id",
 ]
 
 DENIED_ERROR_CODES = frozenset(
@@ -104,7 +105,8 @@ def _long_term_key(identity: UserIdentity | None) -> str | None:
     return key if key is not None and key.startswith("AKIA") else None
 
 
-def _synthetic_id(record: Record) -> str:
+def synthetic_event_id(record: Record) -> str:
+    """A stable id for a record without ``eventID`` (the same record always gets the same id)."""
     identity = record.userIdentity.arn if record.userIdentity else ""
     key = "|".join(
         (
@@ -276,7 +278,7 @@ class Normaliser:
                 shape = self._shape(caller, key, record)
             status = shape.status
             statuses[status] += 1
-            event_id = record.eventID or _synthetic_id(record)
+            event_id = record.eventID or synthetic_event_id(record)
             time = record.eventTime
             ip = record.sourceIPAddress
             if shape.plan:
