@@ -11,6 +11,7 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 import tempfile
+import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from iamscope.activity.cloudtrail import TrailFileError, decode_trail_file
 from iamscope.activity.mapping import EventMapper, load_event_action_table
 from iamscope.activity.normalise import Normaliser
 from iamscope.activity.sources import SourceProblem, TrailSource, iter_trail_sources
-from iamscope.activity.store import FILE_COLUMNS, ActivityStore, batch_key
+from iamscope.activity.store import FILE_COLUMNS, ActivityStore, BatchFiles, batch_key
 from iamscope.engine.catalog import load_catalog
 
 if TYPE_CHECKING:
@@ -81,8 +82,8 @@ class _FileRow(
 @dataclass(slots=True)
 class _FileResult:
     name: str
-    events: bytes = b""
-    calls: bytes = b""
+    rows: bytes = b""
+    contexts: bytes = b""
     records: int = 0
     shape: str = ""
     problems: list[IngestProblem] = field(default_factory=list)
@@ -93,19 +94,28 @@ class _FileResult:
 
 
 _NORMALISER: Normaliser | None = None
+_RUN: str | None = None
 
 
-def _normaliser() -> Normaliser:
-    global _NORMALISER  # noqa: PLW0603 - one per process, built on first use (workers included)
+def _normaliser(run: str) -> Normaliser:
+    """This process's normaliser, started afresh for each ingest run.
+
+    A normaliser sends each context once; a new run may write to another store, so it starts
+    without that memory (the mapper and its catalogue are kept).
+    """
+    global _NORMALISER, _RUN  # noqa: PLW0603 - one per process, built on first use (workers included)
     if _NORMALISER is None:
         _NORMALISER = Normaliser(EventMapper(load_catalog(), load_event_action_table()))
+    elif run != _RUN:
+        _NORMALISER = _NORMALISER.fresh()
+    _RUN = run
     return _NORMALISER
 
 
 _ENCODER = msgspec.json.Encoder()
 
 
-def _process(name: str, data: bytes | None) -> _FileResult:
+def _process(name: str, data: bytes | None, run: str) -> _FileResult:
     """Decode and normalise one file (runs inline or in a worker process)."""
     result = _FileResult(name)
     try:
@@ -115,22 +125,14 @@ def _process(name: str, data: bytes | None) -> _FileResult:
         result.failed = True
         result.problems.append(IngestProblem(name, str(exc)))
         return result
-    normaliser = _normaliser()
-    normaliser.statuses.clear()
-    normaliser.unmapped.clear()
-    events = []
-    calls = []
-    for record in decoded.records:
-        event, event_calls = normaliser.rows(record)
-        events.append(event)
-        calls.extend(event_calls)
-    result.events = _ENCODER.encode_lines(events)
-    result.calls = _ENCODER.encode_lines(calls)
+    rows = _normaliser(run).normalise(decoded.records)
+    result.rows = rows.rows
+    result.contexts = rows.contexts
+    result.statuses = rows.statuses
+    result.unmapped = rows.unmapped
     result.records = len(decoded.records)
     result.shape = decoded.shape
     result.skipped = len(decoded.skipped)
-    result.statuses = Counter(normaliser.statuses)
-    result.unmapped = Counter(normaliser.unmapped)
     for index, reason in decoded.skipped[:20]:
         result.problems.append(IngestProblem(name, f"record {index} skipped: {reason}"))
     if len(decoded.skipped) > 20:
@@ -140,6 +142,7 @@ def _process(name: str, data: bytes | None) -> _FileResult:
 
 def _results(sources: Iterable[TrailSource], workers: int) -> Iterable[_FileResult]:
     """Results in source order; with workers, a bounded number of files in flight."""
+    run = uuid.uuid4().hex
     if workers <= 0:
         for source in sources:
             try:
@@ -147,7 +150,7 @@ def _results(sources: Iterable[TrailSource], workers: int) -> Iterable[_FileResu
             except OSError as exc:
                 yield _FileResult(source.name, problems=[IngestProblem(source.name, str(exc))], failed=True)
                 continue
-            yield _process(source.name, data)
+            yield _process(source.name, data, run)
         return
     # Workers start from a clean server process, not forked from this one: it holds DuckDB's
     # and the loader's threads, and forking a multi-threaded process can deadlock.
@@ -161,7 +164,7 @@ def _results(sources: Iterable[TrailSource], workers: int) -> Iterable[_FileResu
             except OSError as exc:
                 yield _FileResult(source.name, problems=[IngestProblem(source.name, str(exc))], failed=True)
                 continue
-            pending.append(pool.submit(_process, source.name, data))
+            pending.append(pool.submit(_process, source.name, data, run))
             while len(pending) >= workers * 4:
                 yield pending.popleft().result()
         while pending:
@@ -187,8 +190,9 @@ def ingest(
         ActivityStore(
             db_path,
             memory_limit=options.memory_limit,
-            # With decoding workers on every core, one DuckDB thread avoids oversubscription.
-            threads=1 if options.workers > 0 else None,
+            # One DuckDB thread: decoding keeps the other cores busy, and each JSON-reading
+            # thread takes a 32 MB buffer, more than the memory cap allows for two.
+            threads=1,
         ) as store,
         tempfile.TemporaryDirectory(prefix="iamscope-ingest-") as tmp,
     ):
@@ -248,16 +252,18 @@ class _Batch:
 
     def _open(self) -> None:
         tag = self._generation % 2
-        self._events_path = self._folder / f"events-{tag}.ndjson"
-        self._calls_path = self._folder / f"calls-{tag}.ndjson"
-        self._files_path = self._folder / f"files-{tag}.ndjson"
-        self._events = self._events_path.open("wb")
-        self._calls = self._calls_path.open("wb")
-        self._files = self._files_path.open("wb")
+        self._paths = BatchFiles(
+            self._folder / f"rows-{tag}.ndjson",
+            self._folder / f"contexts-{tag}.ndjson",
+            self._folder / f"files-{tag}.ndjson",
+        )
+        self._rows = self._paths.rows.open("wb")
+        self._contexts = self._paths.contexts.open("wb")
+        self._files = self._paths.files.open("wb")
 
     def add(self, result: _FileResult) -> None:
-        self._events.write(result.events)
-        self._calls.write(result.calls)
+        self._rows.write(result.rows)
+        self._contexts.write(result.contexts)
         self._files.write(
             _ENCODER.encode(_FileRow(result.name, result.shape, result.records, result.skipped)) + b"\n"
         )
@@ -265,12 +271,10 @@ class _Batch:
 
     def flush(self, store: ActivityStore) -> None:
         """Hand the current files to the loader thread and start the other set."""
-        for handle in (self._events, self._calls, self._files):
+        for handle in (self._rows, self._contexts, self._files):
             handle.close()
         self.wait()
-        self._loading = self._pool.submit(
-            store.load_batch, self._events_path, self._calls_path, self._files_path
-        )
+        self._loading = self._pool.submit(store.load_batch, self._paths)
         self._generation += 1
         self._open()
         self.rows = 0
@@ -283,7 +287,7 @@ class _Batch:
 
     def close(self) -> None:
         """Finish the last load and stop the thread."""
-        for handle in (self._events, self._calls, self._files):
+        for handle in (self._rows, self._contexts, self._files):
             handle.close()
         self.wait()
         self._pool.shutdown()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Literal, cast
 
@@ -24,14 +24,19 @@ from iamscope.activity.records import Record
 from iamscope.engine.catalog import ActionInfo, Catalog, ResourceTypeInfo
 
 __all__ = [
+    "CallTuple",
     "EventActionTable",
     "EventMapper",
     "MappedAction",
+    "MappingRule",
     "MappingStatus",
+    "MappingTarget",
     "load_event_action_table",
 ]
 
 MappingStatus = Literal["mapped", "permissionless", "service-event", "unmapped"]
+# One call an event needed: (action, resource, passed_to); plain tuples keep the hot path cheap.
+CallTuple = tuple[str, str, str | None]
 
 _LAMBDA_DATED = re.compile(r"\d{8}(?:v\d+)?$")
 _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
@@ -59,6 +64,7 @@ _PLACEHOLDER_PARAMETERS: Mapping[str, tuple[str, ...]] = {
 }
 _PARAMETER_CACHE = 50_000
 _SERVICE_EVENT_TYPES = frozenset({"AwsServiceEvent", "AwsCloudTrailInsight"})
+_ANY = ["*"]  # the resource of actions that take none (shared: callers only read it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,20 +105,25 @@ def load_event_action_table() -> EventActionTable:
 
 
 @dataclass(frozen=True, slots=True)
-class _Target:
+class MappingTarget:
     """One action of a rule, with what resource extraction needs precomputed."""
 
     name: str
     types: tuple[ResourceTypeInfo, ...]
     passes_role: bool
     requires_resource: bool  # some resource type is required: a request always names one
+    # CloudTrail resource type (AWS::S3::Object...) -> whether its ARNs fit the action, learnt
+    # from the first ARN of that type seen (ARNs of one type share a shape).
+    fits: dict[str, bool] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
-class _Rule:
+class MappingRule:
+    """How events of one (source, name, type) map: a status, and the actions when ``mapped``."""
+
     status: MappingStatus
     actions: tuple[ActionInfo, ...] = ()
-    targets: tuple[_Target, ...] = ()
+    targets: tuple[MappingTarget, ...] = ()
 
 
 def partition_of(region: str) -> str:
@@ -130,30 +141,28 @@ class EventMapper:
     def __init__(self, catalog: Catalog, table: EventActionTable) -> None:
         self._catalog = catalog
         self._table = table
-        self._rules: dict[tuple[str, str, str | None], _Rule] = {}
+        self._rules: dict[tuple[str, str, str | None], MappingRule] = {}
         self._types: dict[str, tuple[ResourceTypeInfo, ...]] = {}
-        # (action, CloudTrail resource type) -> whether ARNs of that type fit the action.
-        self._fits: dict[tuple[str, str], bool] = {}
         self._by_parameters: dict[tuple[str, str, str, bytes], list[str]] = {}
 
     def prefix_of(self, source: str) -> str:
         """The IAM service prefix of an event source (``monitoring.amazonaws.com`` -> ``cloudwatch``)."""
         return self._table.sources.get(source) or source.split(".", 1)[0]
 
-    def rule(self, source: str, name: str, event_type: str | None = None) -> _Rule:
+    def rule(self, source: str, name: str, event_type: str | None = None) -> MappingRule:
         """How events of this source, name and type map (cached)."""
         key = (source, name, event_type)
         cached = self._rules.get(key)
         if cached is None:
             if event_type in _SERVICE_EVENT_TYPES:
-                cached = _Rule("service-event")
+                cached = MappingRule("service-event")
             else:
                 cached = self._compute_rule(source, name)
-                cached = _Rule(
+                cached = MappingRule(
                     cached.status,
                     cached.actions,
                     tuple(
-                        _Target(
+                        MappingTarget(
                             i.full_name,
                             self._resource_types(i),
                             i.full_name == "iam:PassRole",
@@ -165,24 +174,21 @@ class EventMapper:
             self._rules[key] = cached
         return cached
 
-    def _compute_rule(self, source: str, name: str) -> _Rule:
+    def _compute_rule(self, source: str, name: str) -> MappingRule:
         if source == "lambda.amazonaws.com":
             name = _LAMBDA_DATED.sub("", name)
         if name in self._table.permissionless.get(source, frozenset()):
-            return _Rule("permissionless")
+            return MappingRule("permissionless")
         listed = self._table.events.get(source, {}).get(name)
         if listed is not None:
             infos = tuple(i for a in listed if (i := self._catalog.action(a)) is not None)
-            return _Rule("mapped", infos) if infos else _Rule("unmapped")
+            return MappingRule("mapped", infos) if infos else MappingRule("unmapped")
         info = self._catalog.action(f"{self.prefix_of(source)}:{name}")
-        return _Rule("mapped", (info,)) if info is not None else _Rule("unmapped")
+        return MappingRule("mapped", (info,)) if info is not None else MappingRule("unmapped")
 
     def map(self, record: Record) -> tuple[MappingStatus, tuple[MappedAction, ...]]:
         """The mapping status of one record and the (action, resource) pairs it needed."""
-        source = record.eventSource or ""
-        rule = self._rules.get((source, record.eventName or "", record.eventType))
-        if rule is None:
-            rule = self.rule(source, record.eventName or "", record.eventType)
+        rule = self.rule(record.eventSource or "", record.eventName or "", record.eventType)
         if rule.status != "mapped":
             return rule.status, ()
         region = record.awsRegion or ""
@@ -191,35 +197,50 @@ class EventMapper:
             or (record.userIdentity.accountId if record.userIdentity else None)
             or ""
         )
-        params: dict[str, object] | None = None
-        out: list[MappedAction] = []
-        for target in rule.targets:
-            if target.passes_role:
-                if params is None:
-                    params = _params(record)
-                out.extend(self._passed_roles(params, region, account, source))
-                continue
-            types = target.types
-            if not types:
-                out.append(MappedAction(target.name, "*"))
-                continue
-            found = self._from_resources(record, target.name, types)
-            if not found:
-                # Calls repeat their parameters (the same table, the same role...): cache by
-                # the raw parameter bytes, bounded.
-                key = (target.name, region, account, bytes(record.requestParameters))
-                known = self._by_parameters.get(key)
-                if known is None:
-                    if params is None:
-                        params = _params(record)
-                    known = _from_parameters(params, types, region, account, target.requires_resource)
-                    if len(self._by_parameters) >= _PARAMETER_CACHE:
-                        self._by_parameters.clear()
-                    self._by_parameters[key] = known
-                found = known
-            for arn in found:
-                out.append(MappedAction(target.name, arn))
-        return "mapped", tuple(out)
+        return "mapped", tuple(MappedAction(*call) for call in self.calls(record, rule, region, account))
+
+    def calls(self, record: Record, rule: MappingRule, region: str, account: str) -> list[CallTuple]:
+        """The (action, resource, passed_to) calls of a record whose rule is ``mapped``.
+
+        ``region`` and ``account`` are the record's (``awsRegion``; ``recipientAccountId``, else
+        the caller's account).
+        """
+        source = record.eventSource or ""
+        return [
+            (target.name, resource, self.passed_to(target, source))
+            for target in rule.targets
+            for resource in self.resources(record, target, region, account)
+        ]
+
+    def passed_to(self, target: MappingTarget, source: str) -> str | None:
+        """The service a passed role goes to (``iam:PassRole`` targets), else None."""
+        return f"{self.prefix_of(source)}.amazonaws.com" if target.passes_role else None
+
+    def resources(self, record: Record, target: MappingTarget, region: str, account: str) -> list[str]:
+        """The resources one target action of a ``mapped`` record was called on (hot path).
+
+        Callers that see many records of one shape compute ``region`` and ``account`` once.
+        """
+        if target.passes_role:
+            return _passed_roles(_params(record), region, account)
+        types = target.types
+        if not types:
+            return _ANY
+        if record.resources:
+            found = _from_resources(record, target)
+            if found:
+                return found
+        # Calls repeat their parameters (the same table, the same role...): cache by the raw
+        # parameter bytes, bounded.
+        key = (target.name, region, account, bytes(record.requestParameters))
+        known = self._by_parameters.get(key)
+        if known is None:
+            params = _params(record)
+            known = _from_parameters(params, types, region, account, target.requires_resource)
+            if len(self._by_parameters) >= _PARAMETER_CACHE:
+                self._by_parameters.clear()
+            self._by_parameters[key] = known
+        return known
 
     def _resource_types(self, info: ActionInfo) -> tuple[ResourceTypeInfo, ...]:
         """The action's resource types, most likely first: required ones, then the action's service."""
@@ -238,41 +259,34 @@ class EventMapper:
             self._types[info.full_name] = cached
         return cached
 
-    def _from_resources(self, record: Record, action: str, types: tuple[ResourceTypeInfo, ...]) -> list[str]:
-        """ARNs in ``resources`` of a type the action takes (decided once per CloudTrail type)."""
-        if not record.resources:
-            return []
-        found: list[str] = []
-        fits = self._fits
-        for ref in record.resources:
-            arn = ref.ARN
-            if not arn or arn in found:
-                continue
-            # ARNs of one CloudTrail type (AWS::S3::Object...) share a shape: match it once.
-            kind = ref.type
-            fit = fits.get((action, kind)) if kind is not None else None
-            if fit is None:
-                fit = any(t.arn_regex.fullmatch(arn) for t in types)
-                if kind is not None:
-                    fits[(action, kind)] = fit
-            if fit:
-                found.append(arn)
-        return found
 
-    def _passed_roles(
-        self, params: dict[str, object], region: str, account: str, source: str
-    ) -> list[MappedAction]:
-        service = f"{self.prefix_of(source)}.amazonaws.com"
-        found = [
-            MappedAction("iam:PassRole", value, service)
-            for name in _ROLE_PARAMETERS
-            if isinstance(value := params.get(name), str) and ":role/" in value
-        ]
-        if not found and "iamInstanceProfile" in params:
-            # An instance profile names no role in the request: any role of the account may be passed.
-            partition = partition_of(region)
-            found.append(MappedAction("iam:PassRole", f"arn:{partition}:iam::{account}:role/*", service))
-        return found
+def _from_resources(record: Record, target: MappingTarget) -> list[str]:
+    """ARNs in ``resources`` of a type the action takes (decided once per CloudTrail type)."""
+    found: list[str] = []
+    fits = target.fits
+    for ref in record.resources or ():
+        arn = ref.ARN
+        if not arn or arn in found:
+            continue
+        kind = ref.type
+        fit = fits.get(kind) if kind is not None else None
+        if fit is None:
+            fit = any(t.arn_regex.fullmatch(arn) for t in target.types)
+            if kind is not None:
+                fits[kind] = fit
+        if fit:
+            found.append(arn)
+    return found
+
+
+def _passed_roles(params: dict[str, object], region: str, account: str) -> list[str]:
+    found = [
+        value for name in _ROLE_PARAMETERS if isinstance(value := params.get(name), str) and ":role/" in value
+    ]
+    if not found and "iamInstanceProfile" in params:
+        # An instance profile names no role in the request: any role of the account may be passed.
+        found.append(f"arn:{partition_of(region)}:iam::{account}:role/*")
+    return found
 
 
 def _params(record: Record) -> dict[str, object]:

@@ -297,14 +297,14 @@ def recorded_calls(
     store: ActivityStore, principal: str | None = None, window: TimeWindow | None = None
 ) -> tuple[RecordedCall, ...]:
     """Successful calls grouped by action, resource and request context (what replay evaluates)."""
-    where, params = _scope(principal, window or TimeWindow(), "c.")
+    where, params = _scope(principal, window or TimeWindow())
+    # ``calls`` carries each call's request context (source IP, MFA...): no join with ``events``.
     rows = store.connection.execute(
         f"""
-        SELECT c.principal_arn, c.action, c.resource, c.passed_to, e.source_ip, e.mfa,
-               e.via_service, e.region, e.account_id, count(*), min(c.event_time),
-               max(c.event_time), min(c.event_id)
-        FROM calls c JOIN events e ON c.event_id = e.event_id
-        WHERE c.outcome = 'success' AND {where}
+        SELECT principal_arn, action, resource, passed_to, source_ip, mfa, via_service, region,
+               account_id, count(*), min(event_time), max(event_time), min(event_id)
+        FROM calls
+        WHERE outcome = 'success' AND {where}
         GROUP BY ALL ORDER BY 1, 2, 3
         """,
         params,

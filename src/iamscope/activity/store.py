@@ -1,36 +1,53 @@
 """The activity store: normalised events and their calls in an embedded DuckDB database file.
 
-Rows arrive in batches (newline-delimited JSON written by msgspec) into staging tables; ``merge``
-moves them into ``events`` and ``calls`` storing each eventID once. DuckDB stores and aggregates;
+Layout (schema 2), chosen for load speed: what repeats across events (principal, event name,
+region, outcome, mapping status, action...) is stored once per distinct combination in
+``contexts``; each event adds narrow rows to ``activity`` (eventID, time, source IP, context id,
+resource, call position). The views ``events`` (one row per event) and ``calls`` (one row per
+action and resource an event needed) join them back, so queries read the columns they always did.
+
+Rows arrive in batches (newline-delimited JSON written by msgspec); after a run,
+:meth:`ActivityStore.deduplicate` keeps each eventID once. DuckDB stores and aggregates;
 CloudTrail JSON itself is never parsed by DuckDB.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-import duckdb
+if TYPE_CHECKING:
+    import duckdb
 
 __all__ = [
-    "CALL_COLUMNS",
-    "EVENT_COLUMNS",
+    "CONTEXT_COLUMNS",
     "FILE_COLUMNS",
+    "ROW_COLUMNS",
     "SCHEMA_VERSION",
     "ActivityStore",
+    "BatchFiles",
     "DedupResult",
     "StoreError",
     "batch_key",
 ]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+_MAX_LINE = 1 << 20  # bytes; a context row is well under 1 KB
 
-EVENT_COLUMNS: tuple[tuple[str, str], ...] = (
+# One row per call an event needed (seq 0, 1...), or one row with seq 0 for an event with none.
+ROW_COLUMNS: tuple[tuple[str, str], ...] = (
     ("event_id", "VARCHAR"),
     ("event_time", "TIMESTAMPTZ"),
+    ("source_ip", "VARCHAR"),
+    ("ctx", "UBIGINT"),
+    ("resource", "VARCHAR"),
+    ("seq", "USMALLINT"),
+)
+# Everything else about an event and one of its calls; ``ctx`` is a 64-bit digest of the rest.
+CONTEXT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("ctx", "UBIGINT"),
     ("event_source", "VARCHAR"),
     ("event_name", "VARCHAR"),
     ("event_type", "VARCHAR"),
@@ -42,7 +59,6 @@ EVENT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("principal_kind", "VARCHAR"),
     ("principal_account", "VARCHAR"),
     ("session_name", "VARCHAR"),
-    ("source_ip", "VARCHAR"),
     ("via_service", "VARCHAR"),
     ("mfa", "BOOLEAN"),
     ("vpce", "VARCHAR"),
@@ -50,14 +66,7 @@ EVENT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("outcome", "VARCHAR"),
     ("status", "VARCHAR"),
     ("access_key", "VARCHAR"),
-)
-CALL_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("event_id", "VARCHAR"),
-    ("event_time", "TIMESTAMPTZ"),
-    ("principal_arn", "VARCHAR"),
-    ("outcome", "VARCHAR"),
     ("action", "VARCHAR"),
-    ("resource", "VARCHAR"),
     ("passed_to", "VARCHAR"),
 )
 FILE_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -67,6 +76,24 @@ FILE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("skipped", "BIGINT"),
 )
 
+_EVENTS_VIEW = """
+CREATE OR REPLACE VIEW events AS
+SELECT a.event_id, a.event_time, c.event_source, c.event_name, c.event_type, c.category,
+       c.read_only, c.region, c.account_id, c.principal_arn, c.principal_kind,
+       c.principal_account, c.session_name, a.source_ip, c.via_service, c.mfa, c.vpce,
+       c.error_code, c.outcome, c.status, c.access_key
+FROM activity a JOIN contexts c ON a.ctx = c.ctx
+WHERE a.seq = 0
+"""
+# Calls carry their event's request context too (source IP, MFA, region...), so replay needs no join.
+_CALLS_VIEW = """
+CREATE OR REPLACE VIEW calls AS
+SELECT a.event_id, a.event_time, c.principal_arn, c.outcome, c.action, a.resource, c.passed_to,
+       a.source_ip, c.mfa, c.via_service, c.region, c.account_id
+FROM activity a JOIN contexts c ON a.ctx = c.ctx
+WHERE c.action IS NOT NULL
+"""
+
 
 class StoreError(Exception):
     """The database file cannot be opened or is not an iamscope activity store."""
@@ -74,7 +101,7 @@ class StoreError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class DedupResult:
-    """Rows removed because their eventID was already stored (or repeated in the run)."""
+    """Events removed because their eventID was already stored (or repeated in the run)."""
 
     duplicates: int
 
@@ -98,7 +125,20 @@ def _batch_select(columns: tuple[tuple[str, str], ...], path: str) -> str:
         f"TRY_CAST({batch_key(i)} AS TIMESTAMPTZ) AS {c}" if k == "TIMESTAMPTZ" else f"{batch_key(i)} AS {c}"
         for i, (c, k) in enumerate(columns)
     )
-    return f"SELECT {select} FROM read_json('{path}', format='newline_delimited', columns={{{json_columns}}})"
+    # Lines are short: a 1 MB object limit keeps the reader's buffer (twice the limit) small.
+    return (
+        f"SELECT {select} FROM read_json('{path}', format='newline_delimited', "
+        f"maximum_object_size={_MAX_LINE}, columns={{{json_columns}}})"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BatchFiles:
+    """One batch on disk: activity rows, new contexts and file bookkeeping (NDJSON each)."""
+
+    rows: Path
+    contexts: Path
+    files: Path
 
 
 class ActivityStore:
@@ -112,6 +152,8 @@ class ActivityStore:
         memory_limit: str = "1GB",
         threads: int | None = None,
     ) -> None:
+        import duckdb  # on use: ingest workers import this module for its layout, not DuckDB (30 MB)
+
         self.path = path
         if read_only and not path.is_file():
             raise StoreError(f"{path}: no activity database here (run 'iamscope activity ingest')")
@@ -125,10 +167,13 @@ class ActivityStore:
             self._con.execute(f"SET threads={int(threads)}")
         self._con.execute("SET enable_progress_bar=false")
         self._con.execute("SET preserve_insertion_order=false")
-        if not read_only:
-            self._create_schema()
-        elif not self._has_table("events"):
-            raise StoreError(f"{path}: not an iamscope activity database (no 'events' table)")
+        try:
+            self._check_version(read_only)
+            if not read_only:
+                self._create_schema()
+        except StoreError:
+            self._con.close()
+            raise
 
     def _has_table(self, name: str) -> bool:
         found = self._con.execute(
@@ -136,10 +181,26 @@ class ActivityStore:
         ).fetchone()
         return bool(found and found[0])
 
+    def _check_version(self, read_only: bool) -> None:
+        """Refuse a database that is not an activity store, or one written with another layout."""
+        if not self._has_table("meta"):
+            if read_only or self._has_table("events"):
+                raise StoreError(f"{self.path}: not an iamscope activity database (no 'meta' table)")
+            return  # a new, empty database
+        row = self._con.execute("SELECT max(value) FROM meta WHERE key = 'schema_version'").fetchone()
+        version = str(row[0]) if row and row[0] is not None else "?"
+        if version != SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: activity store schema {version}, this iamscope reads schema "
+                f"{SCHEMA_VERSION}; ingest the trail again into a new --db file"
+            )
+
     def _create_schema(self) -> None:
         con = self._con
-        con.execute(_table("events", EVENT_COLUMNS))
-        con.execute(_table("calls", CALL_COLUMNS))
+        con.execute(_table("activity", ROW_COLUMNS))
+        con.execute(_table("contexts", CONTEXT_COLUMNS))
+        con.execute(_EVENTS_VIEW)
+        con.execute(_CALLS_VIEW)
         con.execute(
             "CREATE TABLE IF NOT EXISTS files (name VARCHAR, shape VARCHAR, records BIGINT, "
             "skipped BIGINT, ingested_at TIMESTAMPTZ DEFAULT current_timestamp)"
@@ -157,48 +218,52 @@ class ActivityStore:
         """The DuckDB connection (for the query module)."""
         return self._con
 
-    def load_batch(self, events_path: Path, calls_path: Path, files_path: Path) -> None:
-        """Append one batch of rows (NDJSON files) to ``events``, ``calls`` and ``files``."""
+    def load_batch(self, batch: BatchFiles) -> None:
+        """Append one batch: contexts not stored yet, then the activity rows and file bookkeeping."""
+        con = self._con
+        if batch.contexts.stat().st_size:
+            names = ", ".join(c for c, _ in CONTEXT_COLUMNS)
+            con.execute(
+                f"INSERT INTO contexts ({names}) SELECT DISTINCT ON (b.ctx) b.* "
+                f"FROM ({_batch_select(CONTEXT_COLUMNS, batch.contexts.as_posix())}) b "
+                "ANTI JOIN contexts c ON b.ctx = c.ctx"
+            )
         for table, columns, path in (
-            ("events", EVENT_COLUMNS, events_path),
-            ("calls", CALL_COLUMNS, calls_path),
-            ("files", FILE_COLUMNS, files_path),
+            ("activity", ROW_COLUMNS, batch.rows),
+            ("files", FILE_COLUMNS, batch.files),
         ):
             if path.stat().st_size:
                 names = ", ".join(c for c, _ in columns)
-                self._con.execute(f"INSERT INTO {table} ({names}) {_batch_select(columns, path.as_posix())}")
+                con.execute(f"INSERT INTO {table} ({names}) {_batch_select(columns, path.as_posix())}")
 
     def event_count(self) -> int:
         """How many events are stored."""
-        row = self._con.execute("SELECT count(*) FROM events").fetchone()
+        row = self._con.execute("SELECT count(*) FROM activity WHERE seq = 0").fetchone()
         return int(row[0]) if row else 0
 
     def deduplicate(self) -> DedupResult:
-        """Keep each eventID once (its first stored copy) in ``events`` and ``calls``.
+        """Keep each eventID once: for every call position, its first stored row.
 
         Candidates are found by a 64-bit hash of the eventID (a compact aggregate whatever the
-        store's size), then confirmed on the eventID itself.
+        store's size), then confirmed on the eventID itself. Copies of one event are the same
+        event delivered twice, so keeping the first row per (eventID, position) keeps one copy.
         """
         con = self._con
         con.execute(
             "CREATE OR REPLACE TEMP TABLE dup_ids AS "
-            "SELECT event_id, min(rowid) AS keep, count(*) - 1 AS extra FROM events "
-            "WHERE hash(event_id) IN (SELECT h FROM (SELECT hash(event_id) AS h FROM events) "
-            "GROUP BY h HAVING count(*) > 1) "
+            "SELECT event_id, count(*) - 1 AS extra FROM activity "
+            "WHERE seq = 0 AND hash(event_id) IN (SELECT h FROM (SELECT hash(event_id) AS h "
+            "FROM activity WHERE seq = 0) GROUP BY h HAVING count(*) > 1) "
             "GROUP BY event_id HAVING count(*) > 1"
         )
         row = con.execute("SELECT coalesce(sum(extra), 0) FROM dup_ids").fetchone()
         duplicates = int(row[0]) if row else 0
         if duplicates:
             con.execute(
-                "DELETE FROM events WHERE rowid IN (SELECT e.rowid FROM events e "
-                "JOIN dup_ids d ON e.event_id = d.event_id AND e.rowid <> d.keep)"
-            )
-            con.execute(
-                "DELETE FROM calls WHERE rowid IN (SELECT rowid FROM ("
-                "SELECT c.rowid, row_number() OVER (PARTITION BY c.event_id, c.action, c.resource, "
-                "c.passed_to ORDER BY c.rowid) AS n FROM calls c SEMI JOIN dup_ids d "
-                "ON c.event_id = d.event_id) WHERE n > 1)"
+                "DELETE FROM activity WHERE rowid IN (SELECT rid FROM ("
+                "SELECT a.rowid AS rid, row_number() OVER (PARTITION BY a.event_id, a.seq "
+                "ORDER BY a.rowid) AS n FROM activity a SEMI JOIN dup_ids d ON a.event_id = d.event_id) "
+                "WHERE n > 1)"
             )
         con.execute("DROP TABLE dup_ids")
         con.execute("CHECKPOINT")
@@ -207,17 +272,6 @@ class ActivityStore:
     def record_problem(self, name: str, message: str) -> None:
         """Remember a file (or record) that could not be read, and why."""
         self._con.execute("INSERT INTO problems (name, message) VALUES (?, ?)", [name, message])
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Group statements (file bookkeeping) into one transaction."""
-        self._con.execute("BEGIN")
-        try:
-            yield
-        except BaseException:
-            self._con.execute("ROLLBACK")
-            raise
-        self._con.execute("COMMIT")
 
     def close(self) -> None:
         """Close the database."""
