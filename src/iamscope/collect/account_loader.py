@@ -29,6 +29,7 @@ from iamscope.collect.regional_files import (
     parse_resource_policy,
     parse_trails,
 )
+from iamscope.collect.resource_kinds import RESOURCE_LISTINGS
 from iamscope.model.document import JsonValue
 from iamscope.model.snapshot import (
     AccountSnapshot,
@@ -229,27 +230,13 @@ def _dedupe_trails(trails: tuple[Trail, ...] | None) -> tuple[Trail, ...] | None
     return tuple(chosen.values())
 
 
-# The listings that find the resources whose policies are read; when one succeeded, an account
-# without a resource-policies/ folder was looked at and has no policies (not "not collected").
-_RESOURCE_LISTINGS = frozenset(
-    {
-        "s3:ListBuckets",
-        "kms:ListKeys",
-        "sqs:ListQueues",
-        "sns:ListTopics",
-        "lambda:ListFunctions",
-        "secretsmanager:ListSecrets",
-        "ecr:DescribeRepositories",
-    }
-)
-
-
 def _resource_policies(
     reader: FileReader, account: str, regions: set[str], calls: Sequence[CallRecord]
 ) -> tuple[ResourcePolicy, ...] | None:
     base: Path = reader.root / account / "resource-policies"
     if not base.is_dir():
-        listed = any(call.call in _RESOURCE_LISTINGS and call.status == "ok" for call in calls)
+        # A listing that succeeded means the account was looked at and has no resource policies.
+        listed = any(call.call in RESOURCE_LISTINGS and call.status == "ok" for call in calls)
         return () if listed else None
     result: list[ResourcePolicy] = []
     for service_dir in sorted(p for p in base.iterdir() if p.is_dir()):

@@ -9,6 +9,8 @@ from iamscope.collect.awstime import parse_aws_time
 from iamscope.model.snapshot import CredentialKey, CredentialReportRow
 
 __all__ = [
+    "CERTIFICATE_COLUMNS",
+    "COLUMNS",
     "REQUIRED_COLUMNS",
     "CredentialReportError",
     "looks_like_credential_report",
@@ -35,7 +37,14 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
     "access_key_2_last_used_region",
     "access_key_2_last_used_service",
 )
-_CERT_COLUMNS = ("cert_1_active", "cert_1_last_rotated", "cert_2_active", "cert_2_last_rotated")
+CERTIFICATE_COLUMNS: tuple[str, ...] = (
+    "cert_1_active",
+    "cert_1_last_rotated",
+    "cert_2_active",
+    "cert_2_last_rotated",
+)
+# Every column of the report AWS writes, in AWS's order.
+COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS + CERTIFICATE_COLUMNS
 
 
 class CredentialReportError(ValueError):
@@ -92,7 +101,7 @@ def _row(cell: dict[str, str]) -> CredentialReportRow:
         for slot in (1, 2)
     )
     certificates: tuple[CredentialKey, ...] = ()
-    if all(name in cell for name in _CERT_COLUMNS):
+    if all(name in cell for name in CERTIFICATE_COLUMNS):
         certificates = tuple(
             CredentialKey(
                 slot=slot,

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from iamscope.collect.credential_report import COLUMNS
 from iamscope.model.document import JsonObject, JsonValue
 
 __all__ = [
@@ -24,30 +25,7 @@ __all__ = [
     "managed_policy",
 ]
 
-CREDENTIAL_REPORT_COLUMNS = (
-    "user",
-    "arn",
-    "user_creation_time",
-    "password_enabled",
-    "password_last_used",
-    "password_last_changed",
-    "password_next_rotation",
-    "mfa_active",
-    "access_key_1_active",
-    "access_key_1_last_rotated",
-    "access_key_1_last_used_date",
-    "access_key_1_last_used_region",
-    "access_key_1_last_used_service",
-    "access_key_2_active",
-    "access_key_2_last_rotated",
-    "access_key_2_last_used_date",
-    "access_key_2_last_used_region",
-    "access_key_2_last_used_service",
-    "cert_1_active",
-    "cert_1_last_rotated",
-    "cert_2_active",
-    "cert_2_last_rotated",
-)
+CREDENTIAL_REPORT_COLUMNS = COLUMNS  # the reader's list: writer and reader cannot drift apart
 
 
 def aws_time(moment: datetime | None) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 from iamscope.collect.aws.calls import AccountCalls
 from iamscope.collect.aws.session import AccountSession
 from iamscope.collect.bundle import GLOBAL_REGION, resource_policy_file
+from iamscope.collect.resource_kinds import REGIONAL_KINDS, ResourceKind
 from iamscope.collect.shape import policy_document
 
 __all__ = ["collect_bucket_policies", "collect_regional_policies"]
@@ -66,119 +67,33 @@ def _bucket_region(calls: AccountCalls, session: AccountSession, name: str) -> s
 
 def collect_regional_policies(calls: AccountCalls, session: AccountSession, region: str) -> None:
     """KMS, SQS, SNS, Lambda, Secrets Manager and ECR resource policies in ``region``."""
-    _kms(calls, session, region)
-    _sqs(calls, session, region)
-    _sns(calls, session, region)
-    _lambda(calls, session, region)
-    _secrets(calls, session, region)
-    _ecr(calls, session, region)
+    for kind in REGIONAL_KINDS:
+        _collect_kind(calls, session, region, kind)
 
 
-def _kms(calls: AccountCalls, session: AccountSession, region: str) -> None:
-    kms = session.client("kms", region)
+def _collect_kind(calls: AccountCalls, session: AccountSession, region: str, kind: ResourceKind) -> None:
+    client = session.client(kind.service, region)
     listing = calls.call(
-        "kms:ListKeys",
+        kind.listing,
         region,
-        lambda: kms.get_paginator("list_keys").paginate().build_full_result(),
+        lambda: client.get_paginator(kind.paginator).paginate().build_full_result(),
     )
-    for key in listing.get("Keys", []) if listing else []:
-        key_id, arn = key.get("KeyId", ""), key.get("KeyArn", "")
+    read = getattr(client, kind.method)
+    for item in listing.get(kind.items, []) if listing else []:
+        if isinstance(item, str):  # SQS lists queue URLs
+            name, arn, identifier = item.rstrip("/").rsplit("/", 1)[-1], "", item
+            parameters: dict[str, object] = {"AttributeNames": ["Policy", "QueueArn"]}
+        else:
+            arn = str(item.get(kind.arn_field, ""))
+            name = str(item.get(kind.name_field, "")) if kind.name_field else arn.rsplit(":", 1)[-1]
+            identifier = str(item.get(kind.id_field, ""))
+            parameters = {}
+        parameters.update(dict(kind.extra))
+        parameters[kind.id_parameter] = identifier
         calls.call(
-            "kms:GetKeyPolicy",
+            kind.read,
             region,
-            partial(kms.get_key_policy, KeyId=key_id, PolicyName="default"),
-            file=resource_policy_file(calls.account, "kms", region, key_id),
-            document=partial(_policy_file, arn, key_id, "Policy"),
-        )
-
-
-def _sqs(calls: AccountCalls, session: AccountSession, region: str) -> None:
-    sqs = session.client("sqs", region)
-    listing = calls.call(
-        "sqs:ListQueues",
-        region,
-        lambda: sqs.get_paginator("list_queues").paginate().build_full_result(),
-    )
-    for url in listing.get("QueueUrls", []) if listing else []:
-        name = url.rstrip("/").rsplit("/", 1)[-1]
-        calls.call(
-            "sqs:GetQueueAttributes",
-            region,
-            partial(sqs.get_queue_attributes, QueueUrl=url, AttributeNames=["Policy", "QueueArn"]),
-            file=resource_policy_file(calls.account, "sqs", region, name),
-            document=partial(_policy_file, "", name, "Attributes.Policy"),
-        )
-
-
-def _sns(calls: AccountCalls, session: AccountSession, region: str) -> None:
-    sns = session.client("sns", region)
-    listing = calls.call(
-        "sns:ListTopics",
-        region,
-        lambda: sns.get_paginator("list_topics").paginate().build_full_result(),
-    )
-    for topic in listing.get("Topics", []) if listing else []:
-        arn = topic.get("TopicArn", "")
-        name = arn.rsplit(":", 1)[-1]
-        calls.call(
-            "sns:GetTopicAttributes",
-            region,
-            partial(sns.get_topic_attributes, TopicArn=arn),
-            file=resource_policy_file(calls.account, "sns", region, name),
-            document=partial(_policy_file, arn, name, "Attributes.Policy"),
-        )
-
-
-def _lambda(calls: AccountCalls, session: AccountSession, region: str) -> None:
-    client = session.client("lambda", region)
-    listing = calls.call(
-        "lambda:ListFunctions",
-        region,
-        lambda: client.get_paginator("list_functions").paginate().build_full_result(),
-    )
-    for function in listing.get("Functions", []) if listing else []:
-        name, arn = function.get("FunctionName", ""), function.get("FunctionArn", "")
-        # A function without a policy answers ResourceNotFoundException: an absence, not a failure.
-        calls.call(
-            "lambda:GetPolicy",
-            region,
-            partial(client.get_policy, FunctionName=name),
-            file=resource_policy_file(calls.account, "lambda", region, name),
-            document=partial(_policy_file, arn, name, "Policy"),
-        )
-
-
-def _secrets(calls: AccountCalls, session: AccountSession, region: str) -> None:
-    client = session.client("secretsmanager", region)
-    listing = calls.call(
-        "secretsmanager:ListSecrets",
-        region,
-        lambda: client.get_paginator("list_secrets").paginate().build_full_result(),
-    )
-    for secret in listing.get("SecretList", []) if listing else []:
-        name, arn = secret.get("Name", ""), secret.get("ARN", "")
-        calls.call(
-            "secretsmanager:GetResourcePolicy",
-            region,
-            partial(client.get_resource_policy, SecretId=arn),
-            file=resource_policy_file(calls.account, "secretsmanager", region, name),
-            document=partial(_policy_file, arn, name, "ResourcePolicy"),
-        )
-
-
-def _ecr(calls: AccountCalls, session: AccountSession, region: str) -> None:
-    client = session.client("ecr", region)
-    listing = calls.call(
-        "ecr:DescribeRepositories",
-        region,
-        lambda: client.get_paginator("describe_repositories").paginate().build_full_result(),
-    )
-    for repository in listing.get("repositories", []) if listing else []:
-        name, arn = repository.get("repositoryName", ""), repository.get("repositoryArn", "")
-        calls.call(
-            "ecr:GetRepositoryPolicy",
-            region,
-            partial(client.get_repository_policy, repositoryName=name),
-            file=resource_policy_file(calls.account, "ecr", region, name),
-            document=partial(_policy_file, arn, name, "policyText"),
+            partial(read, **parameters),
+            file=resource_policy_file(calls.account, kind.service, region, name),
+            document=partial(_policy_file, arn, name, kind.policy_key),
         )
