@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
+from iamscope.analysis.checks.monitoring import IAM_CONFIG_RULES
 from iamscope.model.document import JsonValue
 from iamscope.model.snapshot import (
     AccountSnapshot,
@@ -185,15 +186,7 @@ IAM_RULE = EventRule(
 )
 CONFIG_RULES = tuple(
     ConfigRule(name=name.lower(), region="us-east-1", source_identifier=name, state="ACTIVE")
-    for name in (
-        "IAM_PASSWORD_POLICY",
-        "ROOT_ACCOUNT_MFA_ENABLED",
-        "IAM_ROOT_ACCESS_KEY_CHECK",
-        "MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS",
-        "ACCESS_KEYS_ROTATED",
-        "IAM_USER_UNUSED_CREDENTIALS_CHECK",
-        "IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS",
-    )
+    for name in IAM_CONFIG_RULES
 )
 
 

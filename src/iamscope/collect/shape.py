@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from urllib.parse import unquote
 
-from iamscope.model.document import JsonObject, JsonValue
+from iamscope.model.document import JsonObject, JsonValue, json_kind
 
 __all__ = [
     "ShapeError",
@@ -30,14 +30,14 @@ class ShapeError(ValueError):
 def as_object(value: JsonValue, what: str) -> JsonObject:
     """``value`` as a JSON object, or a ShapeError naming ``what``."""
     if not isinstance(value, dict):
-        raise ShapeError(f"{what} should be a JSON object, found {_kind(value)}")
+        raise ShapeError(f"{what} should be a JSON object, found {json_kind(value)}")
     return value
 
 
 def as_list(value: JsonValue, what: str) -> list[JsonValue]:
     """``value`` as a JSON array, or a ShapeError naming ``what``."""
     if not isinstance(value, list):
-        raise ShapeError(f"{what} should be a JSON array, found {_kind(value)}")
+        raise ShapeError(f"{what} should be a JSON array, found {json_kind(value)}")
     return value
 
 
@@ -108,20 +108,6 @@ def string_map(pairs: JsonValue) -> dict[str, str]:
             if isinstance(key, str) and isinstance(value, str):
                 result[key] = value
     return result
-
-
-def _kind(value: JsonValue) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
 
 
 def policy_document(value: JsonValue) -> JsonValue:

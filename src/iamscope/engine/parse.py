@@ -8,7 +8,7 @@ import re
 from typing import Literal
 
 from iamscope.engine.conditions import parse_operator
-from iamscope.model.document import JsonValue
+from iamscope.model.document import JsonValue, json_kind
 from iamscope.model.policies import ConditionClause, Effect, Policy, PrincipalSpec, Statement
 
 __all__ = ["PolicyError", "PolicyKind", "parse_policy", "parse_policy_text"]
@@ -71,7 +71,7 @@ def parse_policy(document: JsonValue, kind: PolicyKind = "any") -> Policy:
     if isinstance(document, str):
         return parse_policy_text(document, kind)
     if not isinstance(document, dict):
-        raise PolicyError("", f"a policy must be a JSON object, not {_kind(document)}")
+        raise PolicyError("", f"a policy must be a JSON object, not {json_kind(document)}")
     for key in document:
         if key not in _TOP_KEYS:
             raise PolicyError(key, "unknown policy element")
@@ -92,22 +92,8 @@ def parse_policy(document: JsonValue, kind: PolicyKind = "any") -> Policy:
             raise PolicyError("Statement", "is empty")
         statements = tuple(_statement(item, i, f"Statement[{i}]", kind) for i, item in enumerate(raw))
     else:
-        raise PolicyError("Statement", f"must be an object or a list, not {_kind(raw)}")
+        raise PolicyError("Statement", f"must be an object or a list, not {json_kind(raw)}")
     return Policy(statements=statements, version=version, id=policy_id)
-
-
-def _kind(value: JsonValue) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    return "an object"
 
 
 def _strings(value: JsonValue, path: str) -> tuple[str, ...]:
@@ -119,15 +105,15 @@ def _strings(value: JsonValue, path: str) -> tuple[str, ...]:
         out = []
         for index, item in enumerate(value):
             if not isinstance(item, str):
-                raise PolicyError(f"{path}[{index}]", f"must be a string, not {_kind(item)}")
+                raise PolicyError(f"{path}[{index}]", f"must be a string, not {json_kind(item)}")
             out.append(item)
         return tuple(out)
-    raise PolicyError(path, f"must be a string or a list of strings, not {_kind(value)}")
+    raise PolicyError(path, f"must be a string or a list of strings, not {json_kind(value)}")
 
 
 def _statement(raw: JsonValue, index: int, path: str, kind: PolicyKind) -> Statement:
     if not isinstance(raw, dict):
-        raise PolicyError(path, f"a statement must be an object, not {_kind(raw)}")
+        raise PolicyError(path, f"a statement must be an object, not {json_kind(raw)}")
     for key in raw:
         if key not in _STATEMENT_KEYS:
             raise PolicyError(f"{path}.{key}", "unknown statement element")
@@ -228,14 +214,14 @@ def _condition_value(value: JsonValue, path: str) -> str:
         return json.dumps(value)
     if isinstance(value, str):
         return value
-    raise PolicyError(path, f"a condition value must be a string, number or boolean, not {_kind(value)}")
+    raise PolicyError(path, f"a condition value must be a string, number or boolean, not {json_kind(value)}")
 
 
 def _conditions(raw: JsonValue, path: str) -> tuple[ConditionClause, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, dict):
-        raise PolicyError(path, f"must be an object, not {_kind(raw)}")
+        raise PolicyError(path, f"must be an object, not {json_kind(raw)}")
     clauses: list[ConditionClause] = []
     for operator, block in raw.items():
         where = f"{path}.{operator}"
@@ -243,7 +229,7 @@ def _conditions(raw: JsonValue, path: str) -> tuple[ConditionClause, ...]:
         if parsed is None:
             raise PolicyError(where, f"unknown condition operator {operator!r}")
         if not isinstance(block, dict):
-            raise PolicyError(where, f"must map condition keys to values, not {_kind(block)}")
+            raise PolicyError(where, f"must map condition keys to values, not {json_kind(block)}")
         if not block:
             raise PolicyError(where, "names no condition key")
         for key, values in block.items():

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import cast
 from urllib.parse import quote
 
+from iamscope.analysis.checks.monitoring import IAM_CONFIG_RULES
 from iamscope.model.document import JsonObject, JsonValue
 from iamscope.samples.aws_shapes import (
     CredentialRow,
@@ -232,15 +233,7 @@ def _config_rules(names: list[str]) -> list[JsonValue]:
     ]
 
 
-ALL_CONFIG = [
-    "IAM_PASSWORD_POLICY",
-    "ROOT_ACCOUNT_MFA_ENABLED",
-    "IAM_ROOT_ACCESS_KEY_CHECK",
-    "MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS",
-    "ACCESS_KEYS_ROTATED",
-    "IAM_USER_UNUSED_CREDENTIALS_CHECK",
-    "IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS",
-]
+ALL_CONFIG = list(IAM_CONFIG_RULES)  # every rule the monitoring check looks for
 ALERT_RULES: list[JsonValue] = [
     {
         "Name": "root-activity",
