@@ -372,8 +372,20 @@ def _deputy(ctx: CheckContext) -> Outcome:
         hit = _hit(
             ctx, e.resource, e.deputy, e.decisions.get("deputy"), {"services": list(services)}, message
         )
-        hits.append(replace(hit, params={**hit.params, "service": services[0]}))
+        hits.append(replace(hit, params={**hit.params, "rescope": _rescope(hit.params, services[0])}))
     return Outcome.evaluated(hits)
+
+
+def _rescope(params: Mapping[str, str], service: str) -> str:
+    """The command that grants the service again, tied to the account (Lambda has one)."""
+    if params.get("kind") == RESOURCE_KINDS["lambda"]:
+        action = "lambda:InvokeFunction"
+        return (
+            f"aws lambda add-permission --function-name {params['arn']} --statement-id {params['sid']} "
+            f"--action {action} --principal {service} --source-account {params['account']} "
+            "--source-arn <arn-of-your-calling-resource>"
+        )
+    return "# then write the policy back with the aws:SourceAccount / aws:SourceArn condition shown below"
 
 
 def _acl_public(ctx: CheckContext) -> Outcome:
