@@ -386,6 +386,9 @@ def test_restrict_public_buckets_neutralises_a_public_policy_at_either_level() -
     assert block["RestrictPublicBuckets"] == "RestrictPublicBuckets off"
     assert block["considered"] is True
     assert "not collected" not in open_finding.message
+    assert open_finding.message.endswith(
+        "Block Public Access does not stop it (RestrictPublicBuckets is off for the account and the bucket)."
+    )
 
 
 def test_restrict_public_buckets_blocks_cross_account_grants_only_in_a_public_policy() -> None:

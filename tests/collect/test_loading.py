@@ -199,6 +199,10 @@ def test_resource_listings_that_found_nothing_mean_collected_and_empty(tmp_path:
     }
     snapshot = load(str(write_bundle(tmp_path / "listed", manifest=manifest)))
     assert snapshot.accounts[ACCOUNT].resource_policies == ()
+    # As in a bundle from before S3 settings were collected: buckets listed, no list-buckets.json,
+    # no s3/ or s3control/ folder: the settings are not collected (not "none set").
+    assert snapshot.accounts[ACCOUNT].buckets is None
+    assert snapshot.accounts[ACCOUNT].s3_public_access_block is None
 
 
 def test_hand_made_s3_settings_load_and_a_bad_file_loses_only_itself(tmp_path: Path) -> None:
@@ -257,24 +261,3 @@ def test_hand_made_s3_settings_load_and_a_bad_file_loses_only_itself(tmp_path: P
     (problem,) = [p for p in snapshot.problems if "ownership" in p.file]
     assert "truncated" in problem.message
     assert "eu-west-1" in account.regions
-
-
-def test_a_bundle_from_before_s3_settings_has_them_not_collected(tmp_path: Path) -> None:
-    # An older bundle listed buckets (s3:ListBuckets ok) but wrote no list-buckets.json.
-    manifest: JsonObject = {
-        "format": "iamscope-bundle/1",
-        "accounts": [ACCOUNT],
-        "calls": [
-            {
-                "account": ACCOUNT,
-                "region": "global",
-                "call": "s3:ListBuckets",
-                "status": "ok",
-                "error": None,
-                "file": None,
-            }
-        ],
-    }
-    account = load(write_bundle(tmp_path / "old", manifest=manifest)).accounts[ACCOUNT]
-    assert account.buckets is None
-    assert account.s3_public_access_block is None

@@ -152,7 +152,7 @@ class PolicyGate:
         }
 
     def note(self) -> str:
-        """What the finding's message says about Block Public Access ("" when it is off)."""
+        """What the finding's message says about Block Public Access."""
         if self.restrict.effective is None:
             levels = ", ".join(self.restrict.unknown)
             return f" S3 Block Public Access was not collected ({levels}), so it was not considered."
@@ -165,7 +165,7 @@ class PolicyGate:
                 f" {self.block_policy.describe()} is on but only rejects new public policies; "
                 "RestrictPublicBuckets is off."
             )
-        return ""
+        return " Block Public Access does not stop it (RestrictPublicBuckets is off for the account and the bucket)."
 
 
 def policy_gate(
