@@ -165,7 +165,10 @@ class PolicyGate:
                 f" {self.block_policy.describe()} is on but only rejects new public policies; "
                 "RestrictPublicBuckets is off."
             )
-        return " Block Public Access does not stop it (RestrictPublicBuckets is off for the account and the bucket)."
+        return (
+            " Block Public Access does not stop it "
+            "(RestrictPublicBuckets is off for the account and the bucket)."
+        )
 
 
 def policy_gate(
