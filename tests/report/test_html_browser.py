@@ -106,6 +106,8 @@ def test_loads_without_console_errors_or_script_injection(browser: Browser, repo
     assert "evil<script>" in text
     assert page.locator("#principals script").count() == 0
     assert page.locator("#score").inner_text().endswith("%")
+    # Never a bare headline: what the score was computed from sits next to it.
+    assert "controls that could be evaluated" in page.locator("#score-basis").inner_text()
     page.close()
 
 

@@ -107,9 +107,10 @@ def run_assess(request: AssessRequest, stdout: TextIO | None = None) -> tuple[in
         try:
             request.output_dir.mkdir(parents=True, exist_ok=True)
             for name in formats:
-                target = request.output_dir / FORMATS[name].filename
-                target.write_text(FORMATS[name].render(view), encoding="utf-8")
-                print(f"iamscope assess: wrote {target}", file=sys.stderr)
+                for filename, content in FORMATS[name].output_files(view):
+                    target = request.output_dir / filename
+                    target.write_text(content, encoding="utf-8")
+                    print(f"iamscope assess: wrote {target}", file=sys.stderr)
         except OSError as error:
             raise UsageError(f"{request.output_dir}: cannot write reports ({error.strerror})") from None
         out.write(FORMATS["text"].render(view))

@@ -55,7 +55,12 @@ def finding_json(item: Finding) -> JsonObject:
 
 
 def _level(score: LevelScore) -> JsonObject:
-    return {"passed": score.passed, "failed": score.failed, "score": score.score}
+    return {
+        "passed": score.passed,
+        "failed": score.failed,
+        "not_collected": score.not_collected,
+        "score": score.score,
+    }
 
 
 def _score(score: FrameworkScore) -> JsonObject:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from iamscope.model.findings import Severity
-from iamscope.report.view import ReportView, percent, plan_state
+from iamscope.report.view import ReportView, account_statuses, percent, plan_state, score_text
 
 __all__ = ["render_markdown"]
 
@@ -42,9 +42,9 @@ def render_markdown(view: ReportView) -> str:
     ]
     for score in a.scores:
         lines += [
-            f"**Compliance score ({score.title}): {percent(score.overall)}** "
+            f"**Compliance score ({score.title}): {score_text(score.overall, len(a.accounts))}** "
             f"({score.overall.passed} passed, {score.overall.failed} failed; "
-            + ", ".join(f"{k} {percent(v)}" for k, v in score.levels.items())
+            + ", ".join(f"{k} {percent(v)} of {v.evaluated}" for k, v in score.levels.items())
             + ")",
             "",
         ]
@@ -66,14 +66,17 @@ def render_markdown(view: ReportView) -> str:
     if not a.findings:
         lines += ["No findings.", ""]
     for score in a.scores:
+        several = len(a.accounts) > 1
         lines += [
             f"## {score.title}",
             "",
-            "| Control | Level | Status | Title |",
-            "| --- | --- | --- | --- |",
+            "| Control | Level | Status | Title |" + (" Accounts |" if several else "") + " Note |",
+            "| --- | --- | --- | --- |" + (" --- |" if several else "") + " --- |",
         ]
         lines += [
             f"| {c.control_id} | {c.level} | {c.status} | {_escape(c.title)} |"
+            + (f" {account_statuses(c)} |" if several else "")
+            + f" {_escape(c.reason)} |"
             for c in a.controls
             if c.framework == score.framework
         ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from iamscope.model.findings import Severity
-from iamscope.report.view import ReportView, percent, plan_state
+from iamscope.report.view import ReportView, account_statuses, percent, plan_state, score_text
 
 __all__ = ["render_text"]
 
@@ -52,6 +52,10 @@ def _controls(view: ReportView) -> list[str]:
                 continue
             title = control.title if len(control.title) <= 60 else control.title[:57] + "..."
             lines.append(f"  {control.control_id:<5} {control.status.upper():<14} {title}")
+            if len(view.assessment.accounts) > 1 and control.status != "manual":
+                lines.append(f"{'':8}{account_statuses(control)}")
+            if control.reason and control.status != "manual":
+                lines.append(f"{'':8}{control.reason}")
         lines.append("")
     return lines
 
@@ -62,11 +66,11 @@ def _summary(view: ReportView) -> list[str]:
     parts = " | ".join(f"{s.value.capitalize()}: {counts[s]}" for s in Severity)
     lines = ["SUMMARY:", f"Total Findings: {len(a.findings)}   {parts}"]
     for score in a.scores:
-        levels = " · ".join(f"{name} {percent(value)}" for name, value in score.levels.items())
-        lines.append(
-            f"Compliance Score: {percent(score.overall)} ({score.title}; "
-            f"{score.overall.passed} passed, {score.overall.failed} failed; {levels})"
+        levels = " · ".join(
+            f"{name} {percent(value)} of {value.evaluated}" for name, value in score.levels.items()
         )
+        lines.append(f"Compliance Score ({score.title}): {score_text(score.overall, len(a.accounts))}")
+        lines.append(f"  {score.overall.passed} passed, {score.overall.failed} failed; {levels}")
     if a.suppressed:
         lines.append(f"Suppressed findings: {len(a.suppressed)}")
     for expired in a.expired_suppressions:

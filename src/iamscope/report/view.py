@@ -8,17 +8,26 @@ from dataclasses import dataclass
 from iamscope.analysis.frameworks.loader import load_framework
 from iamscope.analysis.leastpriv.plan_file import PlanEntry, PlanFile
 from iamscope.model.arn import parse_arn
-from iamscope.model.findings import Assessment, Finding, FrameworkScore, LevelScore, Severity
+from iamscope.model.findings import (
+    Assessment,
+    ControlResult,
+    Finding,
+    FrameworkScore,
+    LevelScore,
+    Severity,
+)
 from iamscope.model.snapshot import Snapshot
 
 __all__ = [
     "SEVERITY_PREFIX",
     "Renderer",
     "ReportView",
+    "account_statuses",
     "build_view",
     "percent",
     "plan_state",
     "resource_kind",
+    "score_text",
 ]
 
 Renderer = Callable[["ReportView"], str]
@@ -37,6 +46,32 @@ def percent(score: LevelScore) -> str:
     """``62%`` or ``n/a`` when nothing was evaluated."""
     value = score.score
     return "n/a" if value is None else f"{round(value * 100)}%"
+
+
+def score_text(score: LevelScore, accounts: int) -> str:
+    """The score with what it was computed from, never a bare number.
+
+    ``25% of 4 controls that could be evaluated (13 not collected)``; with several accounts the
+    base is (account, control) results: ``58% of 45 control results that could be evaluated in 3
+    accounts``; ``n/a: no control could be evaluated`` when nothing was.
+    """
+    missing = f" ({score.not_collected} not collected)" if score.not_collected else ""
+    if score.evaluated == 0:
+        return f"n/a: no control could be evaluated{missing}"
+    if accounts > 1:
+        base = f"{score.evaluated} control results that could be evaluated in {accounts} accounts"
+    else:
+        base = f"{score.evaluated} control{'s' if score.evaluated != 1 else ''} that could be evaluated"
+    return f"{percent(score)} of {base}{missing}"
+
+
+def account_statuses(control: ControlResult) -> str:
+    """``fail: 111111111111 · pass: 222222222222, 333333333333``, worst status first."""
+    by_status: dict[str, list[str]] = {}
+    for account, status in control.accounts.items():
+        by_status.setdefault(status, []).append(account)
+    order = ("fail", "not_collected", "pass", "not_applicable", "manual")
+    return " · ".join(f"{s}: {', '.join(by_status[s])}" for s in order if s in by_status)
 
 
 def resource_kind(arn: str) -> str:
