@@ -17,6 +17,7 @@ from iamscope.model.findings import (
     Severity,
 )
 from iamscope.model.snapshot import Snapshot
+from iamscope.report.grouping import FindingGroup, group_findings
 
 __all__ = [
     "SEVERITY_PREFIX",
@@ -88,9 +89,10 @@ class ReportView:
 
     assessment: Assessment
     snapshot: Snapshot | None
-    labels: Mapping[str, str]  # finding id -> "C-001"
+    labels: Mapping[str, str]  # finding id -> "C-001" (every finding of a group shares its label)
     control_titles: Mapping[str, Mapping[str, str]]  # framework -> control id -> title
     rightsize: PlanFile | None = None  # a right-size plan to report next to the findings
+    groups: tuple[FindingGroup, ...] = ()  # findings of one check and severity, worst first
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -103,6 +105,17 @@ class ReportView:
         for item in self.findings:
             groups.setdefault(item.severity, []).append(item)
         return [(s, groups[s]) for s in Severity if s in groups]
+
+    def groups_by_severity(self) -> list[tuple[Severity, list[FindingGroup]]]:
+        """Finding groups by severity, worst first, empty severities left out."""
+        out: dict[Severity, list[FindingGroup]] = {}
+        for group in self.groups:
+            out.setdefault(group.severity, []).append(group)
+        return [(s, out[s]) for s in Severity if s in out]
+
+    def group_compliance_text(self, group: FindingGroup) -> list[str]:
+        """The compliance lines of a group's findings, each once."""
+        return list(dict.fromkeys(line for item in group.findings for line in self.compliance_text(item)))
 
     def score_of(self, framework: str) -> FrameworkScore | None:
         """The score of one framework."""
@@ -129,14 +142,11 @@ def plan_state(entry: PlanEntry) -> str:
 def build_view(
     assessment: Assessment, snapshot: Snapshot | None = None, rightsize: PlanFile | None = None
 ) -> ReportView:
-    """Label findings per severity (C-001, H-001...) and gather control titles."""
-    counters: dict[Severity, int] = {}
-    labels: dict[str, str] = {}
-    for item in assessment.findings:
-        counters[item.severity] = counters.get(item.severity, 0) + 1
-        labels[item.id] = f"{SEVERITY_PREFIX[item.severity]}-{counters[item.severity]:03d}"
+    """Group findings and label the groups per severity (C-001, H-001...); gather control titles."""
+    groups = group_findings(assessment.findings, SEVERITY_PREFIX)
+    labels = {item.id: group.label for group in groups for item in group.findings}
     titles = {
         score.framework: {c.id: c.title for c in load_framework(score.framework).controls}
         for score in assessment.scores
     }
-    return ReportView(assessment, snapshot, labels, titles, rightsize)
+    return ReportView(assessment, snapshot, labels, titles, rightsize, groups)
