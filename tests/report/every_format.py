@@ -43,7 +43,8 @@ def assess_every_format(bundle: Path, out: Path) -> Reports:
     printed = io.StringIO()
     status, assessment = run_assess(AssessRequest(path=bundle, output_dir=out), printed)
     assert status == 0
-    written = {p.name for p in out.iterdir()}
+    written = {p.name for p in out.iterdir() if p.is_file()}
+    assert {p.name for p in out.iterdir() if p.is_dir()} <= {"remediation"}
     batches = sorted(name for name in written if name.startswith("findings.asff-"))
     single = {f.filename for f in FORMATS.values() if f.files is None}
     assert written - set(batches) == single

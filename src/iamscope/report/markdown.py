@@ -33,8 +33,9 @@ def _finding(view: ReportView, label: str, item: Finding) -> list[str]:
         *(f"- {_escape(t)}" for t in view.compliance_text(item)),
         f"- Id: `{item.id}`",
     ]
+    lines += [f"- File `{f.path}`: {_escape(f.note)}" for f in view.remediation.files_of(item)]
     if item.remediation.commands:
-        lines += ["", "```sh", *item.remediation.commands, "```"]
+        lines += ["", "```sh", *view.commands(item), "```"]
     return [*lines, ""]
 
 
@@ -54,13 +55,15 @@ def _group(view: ReportView, group: FindingGroup) -> list[str]:
         )
     lines.append(f"- Remediation: {_escape(first.remediation.text)}")
     lines.extend(f"- {_escape(t)}" for t in view.group_compliance_text(group))
+    files = list(dict.fromkeys(f for item in group.findings for f in view.remediation.files_of(item)))
+    lines.extend(f"- File `{f.path}`: {_escape(f.note)}" for f in files)
     for item, sharing in group.command_examples():
         lines += [
             "",
             f"Commands for {_escape(short_resource(item.resource))}{likewise(sharing)}:",
             "",
             "```sh",
-            *item.remediation.commands,
+            *view.commands(item),
             "```",
         ]
     lines += [

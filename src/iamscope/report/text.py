@@ -33,7 +33,8 @@ def _finding(view: ReportView, label: str, item: Finding) -> list[str]:
         f"  - Detail: {item.message}",
         f"  - Remediation: {item.remediation.text}",
     ]
-    lines.extend(f"      $ {command}" for command in item.remediation.commands)
+    lines.extend(f"      $ {command}" for command in view.commands(item))
+    lines.extend(f"  - File {f.path}: {f.note}" for f in view.remediation.files_of(item))
     lines.extend(f"  - {text}" for text in view.compliance_text(item))
     lines.append(f"  - Finding id: {item.id}")
     return lines
@@ -56,7 +57,9 @@ def _group(view: ReportView, group: FindingGroup) -> list[str]:
     for item, sharing in group.command_examples():
         alike = likewise(sharing)
         lines.append(f"  - Commands for {short_resource(item.resource)}{alike}:")
-        lines.extend(f"      $ {command}" for command in item.remediation.commands)
+        lines.extend(f"      $ {command}" for command in view.commands(item))
+    files = list(dict.fromkeys(f for item in group.findings for f in view.remediation.files_of(item)))
+    lines.extend(f"  - File {f.path}: {f.note}" for f in files)
     lines.extend(f"  - {text}" for text in view.group_compliance_text(group))
     lines.append(f"  - {len(group.findings)} resources (account, resource, finding id):")
     for item in group.findings:
@@ -120,6 +123,11 @@ def _summary(view: ReportView) -> list[str]:
         lines.extend(f"  - {r.check} on {r.account_id}: {r.reason}" for r in skipped[:20])
         if len(skipped) > 20:
             lines.append(f"  ... and {len(skipped) - 20} more (see the JSON report)")
+    if view.remediation.files:
+        lines.append(
+            f"Remediation files: {len(view.remediation.files)} policies, rules and patterns the commands "
+            "read (file://remediation/...); 'assess --output-dir DIR' writes them, run the commands from DIR"
+        )
     lines.extend(f"Problem: {p}" for p in a.problems)
     return lines
 

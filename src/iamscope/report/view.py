@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from iamscope.analysis.frameworks.loader import load_framework
 from iamscope.analysis.leastpriv.plan_file import PlanEntry, PlanFile
@@ -18,6 +18,7 @@ from iamscope.model.findings import (
 )
 from iamscope.model.snapshot import Snapshot
 from iamscope.report.grouping import FindingGroup, group_findings
+from iamscope.report.remediation_files import RemediationFiles, plan_remediation_files
 
 __all__ = [
     "SEVERITY_PREFIX",
@@ -93,6 +94,11 @@ class ReportView:
     control_titles: Mapping[str, Mapping[str, str]]  # framework -> control id -> title
     rightsize: PlanFile | None = None  # a right-size plan to report next to the findings
     groups: tuple[FindingGroup, ...] = ()  # findings of one check and severity, worst first
+    remediation: RemediationFiles = field(default_factory=lambda: RemediationFiles({}, {}))
+
+    def commands(self, item: Finding) -> tuple[str, ...]:
+        """The finding's remediation commands, ``file://`` pointing at the files ``--output-dir`` writes."""
+        return self.remediation.commands(item)
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -149,4 +155,5 @@ def build_view(
         score.framework: {c.id: c.title for c in load_framework(score.framework).controls}
         for score in assessment.scores
     }
-    return ReportView(assessment, snapshot, labels, titles, rightsize, groups)
+    files = plan_remediation_files((*assessment.findings, *assessment.suppressed), snapshot)
+    return ReportView(assessment, snapshot, labels, titles, rightsize, groups, files)

@@ -80,7 +80,11 @@ def _findings(view: ReportView) -> str:
     a = view.assessment
     rows = []
     for item in a.findings:
-        commands = "".join(f"<pre>{escape(c)}</pre>" for c in item.remediation.commands)
+        commands = "".join(f"<pre>{escape(c)}</pre>" for c in view.commands(item))
+        commands += "".join(
+            f"<div>File <code>{escape(f.path)}</code>: {escape(f.note)}</div>"
+            for f in view.remediation.files_of(item)
+        )
         compliance = "".join(f"<div>{escape(t)}</div>" for t in view.compliance_text(item))
         policy = (
             f"<pre>{escape(item.remediation.policy_snippet)}</pre>" if item.remediation.policy_snippet else ""
