@@ -242,14 +242,13 @@ def _unsourced_service(statement: Mapping[str, JsonValue]) -> bool:
 
 
 def _public_resource_policy(item: Finding, inputs: _Inputs) -> _Draft | None:
-    org, todo = _organization(inputs)
+    org, _ = _organization(inputs)
     document, public = _narrowed(item.evidence.get("policy"), _outside_statement, "aws:PrincipalOrgID", org)
     document, services = _narrowed(document, _unsourced_service, "aws:SourceAccount", item.account_id)
     added = []
     if public:
-        added.append(
-            f"aws:PrincipalOrgID on the statements open to any principal{todo and ' (' + todo.strip() + ')'}"
-        )
+        fill = "" if inputs.organization_id else f" (replace {_ORG_PLACEHOLDER} with your organization id)"
+        added.append(f"aws:PrincipalOrgID on the statements open to any principal{fill}")
     if services:
         added.append(f"aws:SourceAccount {item.account_id} on service statements without a source condition")
     if not added:
