@@ -74,9 +74,9 @@ def test_text_markdown_and_html_show_status_per_account() -> None:
     assert statuses in row
     assert "user/alice" in row
     html = render_html(view)
-    row = re.search(r'<tr data-control="1\.10">(.*?)</tr>', html)
-    assert row is not None
-    cells = re.findall(r'data-account="(\d+)">(\w+)<', row.group(1))
+    match = re.search(r'<tr data-control="1\.10">(.*?)</tr>', html)
+    assert match is not None
+    cells = re.findall(r'data-account="(\d+)">(\w+)<', match.group(1))
     assert cells == [(FAILING, "fail"), (PASSING, "pass"), (NO_USERS, "not_applicable")]
 
 
