@@ -110,6 +110,12 @@ def _narrowed(
     return {**document, "Statement": out}, changed
 
 
+def _evidence_strings(item: Finding, key: str) -> set[str]:
+    """The strings of a list in the finding's evidence (the accounts or services it names)."""
+    value = item.evidence.get(key)
+    return {v for v in value if isinstance(v, str)} if isinstance(value, list) else set()
+
+
 def _organization(inputs: _Inputs) -> tuple[str, str]:
     if inputs.organization_id:
         return inputs.organization_id, ""
@@ -134,8 +140,7 @@ def _public_trust(item: Finding, inputs: _Inputs) -> _Draft | None:
 
 
 def _external_id_trust(item: Finding, inputs: _Inputs) -> _Draft | None:
-    accounts = item.evidence.get("accounts")
-    outside = {a for a in accounts if isinstance(a, str)} if isinstance(accounts, list) else set()
+    outside = _evidence_strings(item, "accounts")
 
     def trusts_outside(statement: Mapping[str, JsonValue]) -> bool:
         for principal in _principals(statement, "AWS"):
@@ -157,8 +162,7 @@ def _external_id_trust(item: Finding, inputs: _Inputs) -> _Draft | None:
 
 
 def _source_account_trust(item: Finding, inputs: _Inputs) -> _Draft | None:
-    services = item.evidence.get("services")
-    named = {s for s in services if isinstance(s, str)} if isinstance(services, list) else set()
+    named = _evidence_strings(item, "services")
     document, changed = _narrowed(
         item.evidence.get("trust_policy"),
         lambda s: bool(named & set(_principals(s, "Service"))),
