@@ -43,8 +43,11 @@ def assess_every_format(bundle: Path, out: Path) -> Reports:
     printed = io.StringIO()
     status, assessment = run_assess(AssessRequest(path=bundle, output_dir=out), printed)
     assert status == 0
-    written = {p.name for p in out.iterdir()}
-    assert written == {f.filename for f in FORMATS.values()}
+    written = {p.name for p in out.iterdir() if p.is_file()}
+    assert {p.name for p in out.iterdir() if p.is_dir()} <= {"remediation"}
+    batches = sorted(name for name in written if name.startswith("findings.asff-"))
+    single = {f.filename for f in FORMATS.values() if f.files is None}
+    assert written - set(batches) == single
     document: dict[str, Any] = json.loads((out / "findings.json").read_text(encoding="utf-8"))
     total = len(assessment.findings) + len(assessment.suppressed)
     assert len(document["findings"]) == len(assessment.findings) > 0
@@ -65,7 +68,14 @@ def assess_every_format(bundle: Path, out: Path) -> Reports:
     ocsf = json.loads((out / "findings.ocsf.json").read_text(encoding="utf-8"))
     assert len(ocsf) == total
     assert {e["class_uid"] for e in ocsf} == {2004}
-    asff = json.loads((out / "findings.asff.json").read_text(encoding="utf-8"))
+    asff: list[dict[str, Any]] = []
+    for name in batches:  # findings.asff-ACCOUNT-REGION-NNN.json
+        batch = json.loads((out / name).read_text(encoding="utf-8"))
+        account, region = name.split("-", 1)[1].rsplit("-", 1)[0].split("-", 1)
+        assert 0 < len(batch) <= 100
+        assert {f["AwsAccountId"] for f in batch} == {account}
+        assert {f["ProductArn"].split(":")[3] for f in batch} == {region}
+        asff.extend(batch)
     assert len(asff) == total
     assert {f["AwsAccountId"] for f in asff} <= set(document["accounts"])
     html = (out / "report.html").read_text(encoding="utf-8")

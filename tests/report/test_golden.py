@@ -112,10 +112,16 @@ def golden_assessment(source: Snapshot) -> Assessment:
 def rendered() -> dict[str, str]:
     source = golden_snapshot()
     view = build_view(golden_assessment(source), source)
-    return {f.filename: f.render(view) for f in FORMATS.values()}
+    return {name: content for f in FORMATS.values() for name, content in f.output_files(view)}
 
 
-@pytest.mark.parametrize("filename", sorted(f.filename for f in FORMATS.values()))
+def _golden_names() -> list[str]:
+    source = golden_snapshot()
+    view = build_view(golden_assessment(source), source)
+    return sorted(name for f in FORMATS.values() for name, _ in f.output_files(view))
+
+
+@pytest.mark.parametrize("filename", _golden_names())
 def test_report_matches_golden_file(rendered: dict[str, str], filename: str) -> None:
     path = GOLDEN / filename
     produced = rendered[filename].encode("utf-8")

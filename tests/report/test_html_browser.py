@@ -12,9 +12,21 @@ from playwright.sync_api import Browser, sync_playwright
 from iamscope.analysis.assess import AssessConfig, assess
 from iamscope.analysis.leastpriv.plan_file import PlanEntry, PlanFile
 from iamscope.model.document import JsonValue
+from iamscope.model.snapshot import AttachedPolicy, InlinePolicy, OrgAccount, Organization, OrgPolicy, OrgUnit
 from iamscope.report.html import render_html
 from iamscope.report.view import build_view
-from tests.builders import AS_OF, compliant_account, cred_row, key, role, root_row, snapshot
+from tests.builders import (
+    AS_OF,
+    attached,
+    aws_policy,
+    compliant_account,
+    cred_row,
+    customer_policy,
+    key,
+    role,
+    root_row,
+    snapshot,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -25,6 +37,29 @@ ARGS = [
     "--no-first-run",
 ]
 XSS = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
+BOUNDARY_DOC: JsonValue = {
+    "Version": "2012-10-17",
+    "Statement": [{"Sid": "BoundaryS3Only", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+}
+TEAM_DOC: JsonValue = {
+    "Version": "2012-10-17",
+    "Statement": [{"Sid": "TeamLogs", "Effect": "Allow", "Action": "logs:Get*", "Resource": "*"}],
+}
+FULL_DOC: JsonValue = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+}
+GUARDRAIL_DOC: JsonValue = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "DenyLeaveOrg",
+            "Effect": "Deny",
+            "Action": "organizations:LeaveOrganization",
+            "Resource": "*",
+        }
+    ],
+}
 
 
 @pytest.fixture(scope="module")
@@ -53,12 +88,39 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
         },
     )
     account = compliant_account()
+    # alice: in group engineers (its own customer policy, plus an AWS managed policy whose document
+    # is in the input and one whose document is not), with a permissions boundary.
+    boundary = customer_policy("dev-boundary", BOUNDARY_DOC)
+    support = aws_policy("AWSSupportAccess")
+    engineers = replace(
+        (account.groups or ())[0],
+        attached_policies=(
+            *(account.groups or ())[0].attached_policies,
+            attached(support),
+            AttachedPolicy("arn:aws:iam::aws:policy/ViewOnlyAccess", "ViewOnlyAccess"),
+        ),
+        inline_policies=(InlinePolicy("team-inline", TEAM_DOC),),
+    )
+    alice = replace((account.users or ())[0], permissions_boundary=boundary.arn)
     account = replace(
         account,
+        users=(alice,),
+        groups=(engineers,),
         roles=(*(account.roles or ()), evil),
+        policies={**(account.policies or {}), boundary.arn: boundary},
         credential_report=(root_row(mfa=False), cred_row("alice", mfa=False, keys=(key(1, rotated=200),))),
     )
-    source = snapshot(account)
+    organization = Organization(
+        id="o-example",
+        management_account_id="999999999999",
+        units=(OrgUnit("r-root", "Root", None), OrgUnit("ou-prod", "production", "r-root")),
+        accounts=(OrgAccount(account.account_id, "main", "ou-prod"),),
+        policies=(
+            OrgPolicy("p-FullAWSAccess", "FullAWSAccess", "SERVICE_CONTROL_POLICY", FULL_DOC, ("r-root",)),
+            OrgPolicy("p-guardrails", "guardrails", "SERVICE_CONTROL_POLICY", GUARDRAIL_DOC, ("ou-prod",)),
+        ),
+    )
+    source = snapshot(account, organization=organization)
     result = assess(source, AssessConfig(as_of=AS_OF))
     path = tmp_path_factory.mktemp("html") / "report.html"
     plan = PlanFile(
@@ -106,6 +168,8 @@ def test_loads_without_console_errors_or_script_injection(browser: Browser, repo
     assert "evil<script>" in text
     assert page.locator("#principals script").count() == 0
     assert page.locator("#score").inner_text().endswith("%")
+    # Never a bare headline: what the score was computed from sits next to it.
+    assert "controls that could be evaluated" in page.locator("#score-basis").inner_text()
     page.close()
 
 
@@ -161,4 +225,41 @@ def test_least_privilege_section_lists_the_plan_escaped(browser: Browser, report
     assert '"Resource": "<script>' in rows.nth(0).locator("pre").inner_text()
     assert page.locator("#least-privilege script").count() == 0
     assert page.evaluate("window.__pwned") is None
+    page.close()
+
+
+def test_principal_page_shows_group_boundary_and_scp_policies(browser: Browser, report: Path) -> None:
+    page = browser.new_page()
+    page.goto(report.as_uri())
+    page.locator("#principal-index a", has_text="alice").click()
+    section = page.locator(".principal:target")
+    assert section.count() == 1
+    assert "user alice" in section.locator("h3").inner_text()
+    # Group policies: the group's inline policy and its managed ones, documents one click away.
+    group = section.locator('.group-policies[data-group="engineers"]')
+    assert group.locator("summary").count() == 4
+    group.locator("summary", has_text="team-inline").click()
+    assert '"Sid": "TeamLogs"' in group.locator("details[open] pre").inner_text()
+    # An AWS managed policy: its document from the input, or a note that the input has none.
+    support = group.locator("details", has_text="AWSSupportAccess")
+    support.locator("summary").click()
+    assert '"support:*"' in support.locator("pre").inner_text()
+    view_only = group.locator("details", has_text="ViewOnlyAccess")
+    view_only.locator("summary").click()
+    assert "Document not available" in view_only.inner_text()
+    # The permissions boundary with its document.
+    bound = section.locator('details[data-policy-kind="boundary"]')
+    bound.locator("summary").click()
+    assert '"Sid": "BoundaryS3Only"' in bound.locator("pre").inner_text()
+    # The SCPs at every level above the account, root first.
+    levels = section.locator(".scp-level")
+    assert [levels.nth(i).get_attribute("data-target") for i in range(levels.count())] == [
+        "r-root",
+        "ou-prod",
+        "111111111111",
+    ]
+    assert "FullAWSAccess" in levels.nth(0).inner_text()
+    levels.nth(1).locator("summary", has_text="guardrails").click()
+    assert "DenyLeaveOrg" in levels.nth(1).locator("pre").inner_text()
+    assert "No SCP attached at this level" in levels.nth(2).inner_text()
     page.close()

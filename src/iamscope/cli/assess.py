@@ -77,6 +77,7 @@ def run_assess(request: AssessRequest, stdout: TextIO | None = None) -> tuple[in
     from iamscope.analysis.assess import AssessConfig, assess
     from iamscope.analysis.suppressions import Suppression, SuppressionError, load_suppressions
     from iamscope.report.formats import FORMATS
+    from iamscope.report.remediation_files import DIRECTORY
     from iamscope.report.view import build_view
 
     out = stdout if stdout is not None else sys.stdout
@@ -107,9 +108,18 @@ def run_assess(request: AssessRequest, stdout: TextIO | None = None) -> tuple[in
         try:
             request.output_dir.mkdir(parents=True, exist_ok=True)
             for name in formats:
-                target = request.output_dir / FORMATS[name].filename
-                target.write_text(FORMATS[name].render(view), encoding="utf-8")
-                print(f"iamscope assess: wrote {target}", file=sys.stderr)
+                for filename, content in FORMATS[name].output_files(view):
+                    target = request.output_dir / filename
+                    target.write_text(content, encoding="utf-8")
+                    print(f"iamscope assess: wrote {target}", file=sys.stderr)
+            for item in view.remediation.files:
+                target = request.output_dir / item.path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(item.content, encoding="utf-8")
+            if view.remediation.files:
+                count = len(view.remediation.files)
+                folder = request.output_dir / DIRECTORY
+                print(f"iamscope assess: wrote {count} remediation files in {folder}", file=sys.stderr)
         except OSError as error:
             raise UsageError(f"{request.output_dir}: cannot write reports ({error.strerror})") from None
         out.write(FORMATS["text"].render(view))

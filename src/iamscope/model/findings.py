@@ -126,10 +126,20 @@ class ControlResult:
 
 @dataclass(frozen=True, slots=True)
 class LevelScore:
-    """passed / (passed + failed) over evaluated (account, control) pairs of one profile level."""
+    """passed / (passed + failed) over evaluated (account, control) pairs of one profile level.
+
+    ``not_collected`` counts the automated pairs that could not be evaluated for lack of data, so
+    a report can say how much of the framework a score covers.
+    """
 
     passed: int
     failed: int
+    not_collected: int = 0
+
+    @property
+    def evaluated(self) -> int:
+        """Pairs that count in the score (passed or failed)."""
+        return self.passed + self.failed
 
     @property
     def score(self) -> float | None:

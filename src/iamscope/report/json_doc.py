@@ -31,8 +31,13 @@ def pretty_json(value: JsonValue) -> str:
     return msgspec.json.format(msgspec.json.encode(value), indent=2).decode("utf-8") + "\n"
 
 
-def finding_json(item: Finding) -> JsonObject:
-    """One finding as the document's ``findings[]`` entry."""
+def finding_json(item: Finding, view: ReportView | None = None) -> JsonObject:
+    """One finding as the document's ``findings[]`` entry (commands as the view rewrites them)."""
+    commands = view.commands(item) if view is not None else item.remediation.commands
+    files: list[JsonValue] = [
+        {"path": f.path, "kind": f.kind, "note": f.note}
+        for f in (view.remediation.files_of(item) if view is not None else ())
+    ]
     out: JsonObject = {
         "id": item.id,
         "check": item.check,
@@ -44,8 +49,9 @@ def finding_json(item: Finding) -> JsonObject:
         "evidence": dict(item.evidence),
         "remediation": {
             "text": item.remediation.text,
-            "commands": list(item.remediation.commands),
+            "commands": list(commands),
             "policy": item.remediation.policy_snippet,
+            "files": files,
         },
         "compliance": {k: list(v) for k, v in item.compliance.items()},
     }
@@ -55,7 +61,12 @@ def finding_json(item: Finding) -> JsonObject:
 
 
 def _level(score: LevelScore) -> JsonObject:
-    return {"passed": score.passed, "failed": score.failed, "score": score.score}
+    return {
+        "passed": score.passed,
+        "failed": score.failed,
+        "not_collected": score.not_collected,
+        "score": score.score,
+    }
 
 
 def _score(score: FrameworkScore) -> JsonObject:
@@ -87,8 +98,8 @@ def assessment_json(view: ReportView) -> JsonObject:
     a = view.assessment
     counts = a.counts()
     by_severity: JsonObject = {s.value: counts[s] for s in Severity}
-    findings: list[JsonValue] = [finding_json(f) for f in a.findings]
-    suppressed: list[JsonValue] = [finding_json(f) for f in a.suppressed]
+    findings: list[JsonValue] = [finding_json(f, view) for f in a.findings]
+    suppressed: list[JsonValue] = [finding_json(f, view) for f in a.suppressed]
     return {
         "schema": FINDINGS_SCHEMA_VERSION,
         "generator": {

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from iamscope.model.findings import Severity
-from iamscope.report.view import ReportView, percent, plan_state
+from iamscope.model.findings import Finding, Severity
+from iamscope.report.grouping import FindingGroup, likewise, short_resource
+from iamscope.report.view import ReportView, account_statuses, percent, plan_state, score_text
 
 __all__ = ["render_markdown"]
 
@@ -19,6 +20,64 @@ def _escape(text: str) -> str:
         else:
             out.append(char)
     return "".join(out)
+
+
+def _finding(view: ReportView, label: str, item: Finding) -> list[str]:
+    lines = [
+        f"#### {label} {_escape(item.title)}",
+        "",
+        f"- Account: `{item.account_id}`",
+        f"- Resource: {_escape(item.resource)}",
+        f"- Detail: {_escape(item.message)}",
+        f"- Remediation: {_escape(item.remediation.text)}",
+        *(f"- {_escape(t)}" for t in view.compliance_text(item)),
+        f"- Id: `{item.id}`",
+    ]
+    lines += [f"- File `{f.path}`: {_escape(f.note)}" for f in view.remediation.files_of(item)]
+    if item.remediation.commands:
+        lines += ["", "```sh", *view.commands(item), "```"]
+    return [*lines, ""]
+
+
+def _group(view: ReportView, group: FindingGroup) -> list[str]:
+    """One section for many resources: the fix once, then a table of the resources."""
+    first = group.findings[0]
+    uniform = group.uniform_message()
+    lines = [
+        f"#### {group.label} {_escape(group.title)}",
+        "",
+        f"- Check: `{group.check}` ({_escape(first.title)})",
+    ]
+    if uniform:
+        lines.append(
+            f"- Detail (for {_escape(short_resource(first.resource))}; the same for each): "
+            + _escape(first.message)
+        )
+    lines.append(f"- Remediation: {_escape(first.remediation.text)}")
+    lines.extend(f"- {_escape(t)}" for t in view.group_compliance_text(group))
+    files = list(dict.fromkeys(f for item in group.findings for f in view.remediation.files_of(item)))
+    lines.extend(f"- File `{f.path}`: {_escape(f.note)}" for f in files)
+    for item, sharing in group.command_examples():
+        lines += [
+            "",
+            f"Commands for {_escape(short_resource(item.resource))}{likewise(sharing)}:",
+            "",
+            "```sh",
+            *view.commands(item),
+            "```",
+        ]
+    lines += [
+        "",
+        "| Account | Resource |" + ("" if uniform else " Detail |") + " Id |",
+        "| --- | --- |" + ("" if uniform else " --- |") + " --- |",
+    ]
+    lines += [
+        f"| `{item.account_id}` | {_escape(short_resource(item.resource))} |"
+        + ("" if uniform else f" {_escape(item.message)} |")
+        + f" `{item.id}` |"
+        for item in group.findings
+    ]
+    return [*lines, ""]
 
 
 def render_markdown(view: ReportView) -> str:
@@ -37,43 +96,37 @@ def render_markdown(view: ReportView) -> str:
         "| Severity | Findings |",
         "| --- | ---: |",
         *(f"| {s.value} | {counts[s]} |" for s in Severity),
-        f"| **total** | **{len(a.findings)}** |",
+        f"| **total** | **{len(a.findings)}** ({len(view.groups)} issues) |",
         "",
     ]
     for score in a.scores:
         lines += [
-            f"**Compliance score ({score.title}): {percent(score.overall)}** "
+            f"**Compliance score ({score.title}): {score_text(score.overall, len(a.accounts))}** "
             f"({score.overall.passed} passed, {score.overall.failed} failed; "
-            + ", ".join(f"{k} {percent(v)}" for k, v in score.levels.items())
+            + ", ".join(f"{k} {percent(v)} of {v.evaluated}" for k, v in score.levels.items())
             + ")",
             "",
         ]
     lines += ["## Findings", ""]
-    for severity, items in view.by_severity():
+    for severity, groups in view.groups_by_severity():
         lines += [f"### {severity.value.capitalize()}", ""]
-        for item in items:
-            lines.append(f"#### {view.labels[item.id]} {_escape(item.title)}")
-            lines.append("")
-            lines.append(f"- Account: `{item.account_id}`")
-            lines.append(f"- Resource: {_escape(item.resource)}")
-            lines.append(f"- Detail: {_escape(item.message)}")
-            lines.append(f"- Remediation: {_escape(item.remediation.text)}")
-            lines.extend(f"- {_escape(t)}" for t in view.compliance_text(item))
-            lines.append(f"- Id: `{item.id}`")
-            if item.remediation.commands:
-                lines += ["", "```sh", *item.remediation.commands, "```"]
-            lines.append("")
+        for group in groups:
+            single = group.single
+            lines += _finding(view, group.label, single) if single else _group(view, group)
     if not a.findings:
         lines += ["No findings.", ""]
     for score in a.scores:
+        several = len(a.accounts) > 1
         lines += [
             f"## {score.title}",
             "",
-            "| Control | Level | Status | Title |",
-            "| --- | --- | --- | --- |",
+            "| Control | Level | Status | Title |" + (" Accounts |" if several else "") + " Note |",
+            "| --- | --- | --- | --- |" + (" --- |" if several else "") + " --- |",
         ]
         lines += [
             f"| {c.control_id} | {c.level} | {c.status} | {_escape(c.title)} |"
+            + (f" {account_statuses(c)} |" if several else "")
+            + f" {_escape(c.reason)} |"
             for c in a.controls
             if c.framework == score.framework
         ]

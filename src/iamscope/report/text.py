@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from iamscope.model.findings import Severity
-from iamscope.report.view import ReportView, percent, plan_state
+from iamscope.model.findings import Finding, Severity
+from iamscope.report.grouping import FindingGroup, likewise, short_resource
+from iamscope.report.view import ReportView, account_statuses, percent, plan_state, score_text
 
 __all__ = ["render_text"]
 
@@ -24,19 +25,57 @@ def _header(view: ReportView) -> list[str]:
     ]
 
 
+def _finding(view: ReportView, label: str, item: Finding) -> list[str]:
+    lines = [
+        f"[{label}] {item.title}",
+        f"  - Account: {item.account_id}",
+        f"  - Resource: {item.resource}",
+        f"  - Detail: {item.message}",
+        f"  - Remediation: {item.remediation.text}",
+    ]
+    lines.extend(f"      $ {command}" for command in view.commands(item))
+    lines.extend(f"  - File {f.path}: {f.note}" for f in view.remediation.files_of(item))
+    lines.extend(f"  - {text}" for text in view.compliance_text(item))
+    lines.append(f"  - Finding id: {item.id}")
+    return lines
+
+
+def _group(view: ReportView, group: FindingGroup) -> list[str]:
+    """One block for many resources: what is wrong and how to fix it once, then the list."""
+    first = group.findings[0]
+    example = short_resource(first.resource)
+    accounts = ", ".join(dict.fromkeys(f.account_id for f in group.findings))
+    lines = [
+        f"[{group.label}] {group.title}",
+        f"  - Check: {group.check} ({first.title})",
+        f"  - Accounts: {accounts}",
+    ]
+    uniform = group.uniform_message()
+    if uniform:
+        lines.append(f"  - Detail (for {example}; the same for each): {first.message}")
+    lines.append(f"  - Remediation: {first.remediation.text}")
+    for item, sharing in group.command_examples():
+        alike = likewise(sharing)
+        lines.append(f"  - Commands for {short_resource(item.resource)}{alike}:")
+        lines.extend(f"      $ {command}" for command in view.commands(item))
+    files = list(dict.fromkeys(f for item in group.findings for f in view.remediation.files_of(item)))
+    lines.extend(f"  - File {f.path}: {f.note}" for f in files)
+    lines.extend(f"  - {text}" for text in view.group_compliance_text(group))
+    lines.append(f"  - {len(group.findings)} resources (account, resource, finding id):")
+    for item in group.findings:
+        lines.append(f"      {item.account_id} {short_resource(item.resource)}  [{item.id}]")
+        if not uniform:
+            lines.append(f"          {item.message}")
+    return lines
+
+
 def _findings(view: ReportView) -> list[str]:
     lines: list[str] = []
-    for severity, items in view.by_severity():
+    for severity, groups in view.groups_by_severity():
         lines.append(f"{severity.value.upper()} FINDINGS:")
-        for item in items:
-            lines.append(f"[{view.labels[item.id]}] {item.title}")
-            lines.append(f"  - Account: {item.account_id}")
-            lines.append(f"  - Resource: {item.resource}")
-            lines.append(f"  - Detail: {item.message}")
-            lines.append(f"  - Remediation: {item.remediation.text}")
-            lines.extend(f"      $ {command}" for command in item.remediation.commands)
-            lines.extend(f"  - {text}" for text in view.compliance_text(item))
-            lines.append(f"  - Finding id: {item.id}")
+        for group in groups:
+            single = group.single
+            lines.extend(_finding(view, group.label, single) if single else _group(view, group))
         lines.append("")
     if not view.findings:
         lines += ["No findings.", ""]
@@ -52,6 +91,10 @@ def _controls(view: ReportView) -> list[str]:
                 continue
             title = control.title if len(control.title) <= 60 else control.title[:57] + "..."
             lines.append(f"  {control.control_id:<5} {control.status.upper():<14} {title}")
+            if len(view.assessment.accounts) > 1 and control.status != "manual":
+                lines.append(f"{'':8}{account_statuses(control)}")
+            if control.reason and control.status != "manual":
+                lines.append(f"{'':8}{control.reason}")
         lines.append("")
     return lines
 
@@ -60,13 +103,13 @@ def _summary(view: ReportView) -> list[str]:
     a = view.assessment
     counts = a.counts()
     parts = " | ".join(f"{s.value.capitalize()}: {counts[s]}" for s in Severity)
-    lines = ["SUMMARY:", f"Total Findings: {len(a.findings)}   {parts}"]
+    lines = ["SUMMARY:", f"Total Findings: {len(a.findings)} ({len(view.groups)} issues)   {parts}"]
     for score in a.scores:
-        levels = " · ".join(f"{name} {percent(value)}" for name, value in score.levels.items())
-        lines.append(
-            f"Compliance Score: {percent(score.overall)} ({score.title}; "
-            f"{score.overall.passed} passed, {score.overall.failed} failed; {levels})"
+        levels = " · ".join(
+            f"{name} {percent(value)} of {value.evaluated}" for name, value in score.levels.items()
         )
+        lines.append(f"Compliance Score ({score.title}): {score_text(score.overall, len(a.accounts))}")
+        lines.append(f"  {score.overall.passed} passed, {score.overall.failed} failed; {levels}")
     if a.suppressed:
         lines.append(f"Suppressed findings: {len(a.suppressed)}")
     for expired in a.expired_suppressions:
@@ -80,6 +123,11 @@ def _summary(view: ReportView) -> list[str]:
         lines.extend(f"  - {r.check} on {r.account_id}: {r.reason}" for r in skipped[:20])
         if len(skipped) > 20:
             lines.append(f"  ... and {len(skipped) - 20} more (see the JSON report)")
+    if view.remediation.files:
+        lines.append(
+            f"Remediation files: {len(view.remediation.files)} policies, rules and patterns the commands "
+            "read (file://remediation/...); 'assess --output-dir DIR' writes them, run the commands from DIR"
+        )
     lines.extend(f"Problem: {p}" for p in a.problems)
     return lines
 

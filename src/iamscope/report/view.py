@@ -3,22 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from iamscope.analysis.frameworks.loader import load_framework
 from iamscope.analysis.leastpriv.plan_file import PlanEntry, PlanFile
 from iamscope.model.arn import parse_arn
-from iamscope.model.findings import Assessment, Finding, FrameworkScore, LevelScore, Severity
+from iamscope.model.findings import (
+    Assessment,
+    ControlResult,
+    Finding,
+    FrameworkScore,
+    LevelScore,
+    Severity,
+)
 from iamscope.model.snapshot import Snapshot
+from iamscope.report.grouping import FindingGroup, group_findings
+from iamscope.report.remediation_files import RemediationFiles, plan_remediation_files
 
 __all__ = [
     "SEVERITY_PREFIX",
     "Renderer",
     "ReportView",
+    "account_statuses",
     "build_view",
     "percent",
     "plan_state",
     "resource_kind",
+    "score_text",
 ]
 
 Renderer = Callable[["ReportView"], str]
@@ -39,6 +50,32 @@ def percent(score: LevelScore) -> str:
     return "n/a" if value is None else f"{round(value * 100)}%"
 
 
+def score_text(score: LevelScore, accounts: int) -> str:
+    """The score with what it was computed from, never a bare number.
+
+    ``25% of 4 controls that could be evaluated (13 not collected)``; with several accounts the
+    base is (account, control) results: ``58% of 45 control results that could be evaluated in 3
+    accounts``; ``n/a: no control could be evaluated`` when nothing was.
+    """
+    missing = f" ({score.not_collected} not collected)" if score.not_collected else ""
+    if score.evaluated == 0:
+        return f"n/a: no control could be evaluated{missing}"
+    if accounts > 1:
+        base = f"{score.evaluated} control results that could be evaluated in {accounts} accounts"
+    else:
+        base = f"{score.evaluated} control{'s' if score.evaluated != 1 else ''} that could be evaluated"
+    return f"{percent(score)} of {base}{missing}"
+
+
+def account_statuses(control: ControlResult) -> str:
+    """``fail: 111111111111 · pass: 222222222222, 333333333333``, worst status first."""
+    by_status: dict[str, list[str]] = {}
+    for account, status in control.accounts.items():
+        by_status.setdefault(status, []).append(account)
+    order = ("fail", "not_collected", "pass", "not_applicable", "manual")
+    return " · ".join(f"{s}: {', '.join(by_status[s])}" for s in order if s in by_status)
+
+
 def resource_kind(arn: str) -> str:
     """``user``, ``role``, ``policy``, ``root``, ``analyzer``... from an ARN (``other`` otherwise)."""
     parsed = parse_arn(arn)
@@ -53,9 +90,15 @@ class ReportView:
 
     assessment: Assessment
     snapshot: Snapshot | None
-    labels: Mapping[str, str]  # finding id -> "C-001"
+    labels: Mapping[str, str]  # finding id -> "C-001" (every finding of a group shares its label)
     control_titles: Mapping[str, Mapping[str, str]]  # framework -> control id -> title
     rightsize: PlanFile | None = None  # a right-size plan to report next to the findings
+    groups: tuple[FindingGroup, ...] = ()  # findings of one check and severity, worst first
+    remediation: RemediationFiles = field(default_factory=lambda: RemediationFiles({}, {}))
+
+    def commands(self, item: Finding) -> tuple[str, ...]:
+        """The finding's remediation commands, ``file://`` pointing at the files ``--output-dir`` writes."""
+        return self.remediation.commands(item)
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -68,6 +111,17 @@ class ReportView:
         for item in self.findings:
             groups.setdefault(item.severity, []).append(item)
         return [(s, groups[s]) for s in Severity if s in groups]
+
+    def groups_by_severity(self) -> list[tuple[Severity, list[FindingGroup]]]:
+        """Finding groups by severity, worst first, empty severities left out."""
+        out: dict[Severity, list[FindingGroup]] = {}
+        for group in self.groups:
+            out.setdefault(group.severity, []).append(group)
+        return [(s, out[s]) for s in Severity if s in out]
+
+    def group_compliance_text(self, group: FindingGroup) -> list[str]:
+        """The compliance lines of a group's findings, each once."""
+        return list(dict.fromkeys(line for item in group.findings for line in self.compliance_text(item)))
 
     def score_of(self, framework: str) -> FrameworkScore | None:
         """The score of one framework."""
@@ -94,14 +148,12 @@ def plan_state(entry: PlanEntry) -> str:
 def build_view(
     assessment: Assessment, snapshot: Snapshot | None = None, rightsize: PlanFile | None = None
 ) -> ReportView:
-    """Label findings per severity (C-001, H-001...) and gather control titles."""
-    counters: dict[Severity, int] = {}
-    labels: dict[str, str] = {}
-    for item in assessment.findings:
-        counters[item.severity] = counters.get(item.severity, 0) + 1
-        labels[item.id] = f"{SEVERITY_PREFIX[item.severity]}-{counters[item.severity]:03d}"
+    """Group findings and label the groups per severity (C-001, H-001...); gather control titles."""
+    groups = group_findings(assessment.findings, SEVERITY_PREFIX)
+    labels = {item.id: group.label for group in groups for item in group.findings}
     titles = {
         score.framework: {c.id: c.title for c in load_framework(score.framework).controls}
         for score in assessment.scores
     }
-    return ReportView(assessment, snapshot, labels, titles, rightsize)
+    files = plan_remediation_files((*assessment.findings, *assessment.suppressed), snapshot)
+    return ReportView(assessment, snapshot, labels, titles, rightsize, groups, files)

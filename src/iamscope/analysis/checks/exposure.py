@@ -415,7 +415,11 @@ def _blocked(ctx: CheckContext) -> Outcome:
             "and the bucket owner's account"
         )
         evidence.setdefault(e.resource.name, {}).update(
-            {"policy_callers": {k: list(v[:_SHOWN]) for k, v in who.items()}, "policy": gate.evidence()}
+            {
+                "policy_callers": {k: list(v[:_SHOWN]) for k, v in who.items()},
+                "policy": gate.evidence(),
+                "document": e.resource.document,
+            }
         )
     for bucket in buckets.values():
         neutralised = blocked_acl(account, bucket)

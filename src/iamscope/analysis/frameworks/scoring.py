@@ -3,9 +3,10 @@
 Per account, a control is ``fail`` when any of its checks found something, ``not_collected`` when
 a check could not run for lack of data, ``not_applicable`` when every check says so, ``pass``
 otherwise, and ``manual`` when no check decides it. Overall, the worst account status wins
-(fail > not_collected > pass > not_applicable). The score is passed / (passed + failed) over
-(account, control) pairs, overall and per CIS profile: Level 1 counts L1 controls, Level 2 (a
-superset profile in CIS) counts L1 and L2 controls.
+(fail > not_collected > pass > not_applicable). A control's note names the failing accounts and
+resources and why an account could not be evaluated, each reason once. The score is
+passed / (passed + failed) over (account, control) pairs, overall and per CIS profile: Level 1
+counts L1 controls, Level 2 (a superset profile in CIS) counts L1 and L2 controls.
 """
 
 from __future__ import annotations
@@ -38,7 +39,48 @@ def _account_status(runs: Sequence[CheckRun]) -> ControlStatus:
 
 
 def _count(pairs: Sequence[ControlStatus]) -> LevelScore:
-    return LevelScore(passed=pairs.count("pass"), failed=pairs.count("fail"))
+    return LevelScore(
+        passed=pairs.count("pass"), failed=pairs.count("fail"), not_collected=pairs.count("not_collected")
+    )
+
+
+_NOTE_RESOURCES = 5  # resources named per failing account in a control's note
+
+
+def _short(arn: str) -> str:
+    """``user/alice`` from ``arn:aws:iam::111111111111:user/alice``; ``root`` for the account."""
+    return arn.split(":", 5)[5] if arn.count(":") >= 5 else arn
+
+
+def _note(
+    statuses: Mapping[str, ControlStatus],
+    reasons: Mapping[str, list[str]],
+    failing: Sequence[Finding],
+) -> str:
+    """What a reviewer needs to act on the control's status, without repeats.
+
+    Failing accounts with the resources that fail; accounts that could not be evaluated with
+    why; the reason of a not-applicable account only when every account is not applicable.
+    """
+    parts: list[str] = []
+    for account, status in statuses.items():
+        if status != "fail":
+            continue
+        names = list(dict.fromkeys(_short(f.resource) for f in failing if f.account_id == account))
+        shown = ", ".join(names[:_NOTE_RESOURCES])
+        more = f" and {len(names) - _NOTE_RESOURCES} more" if len(names) > _NOTE_RESOURCES else ""
+        parts.append(f"fails in {account}: {shown}{more}" if names else f"fails in {account}")
+    wanted: tuple[ControlStatus, ...] = ("not_collected",)
+    if statuses and all(s == "not_applicable" for s in statuses.values()):
+        wanted = ("not_applicable",)
+    by_reason: dict[str, list[str]] = {}
+    for account, status in statuses.items():
+        if status in wanted:
+            for reason in dict.fromkeys(reasons.get(account, [])):
+                by_reason.setdefault(reason, []).append(account)
+    label = "not applicable in" if wanted == ("not_applicable",) else "not collected in"
+    parts.extend(f"{label} {', '.join(accounts)}: {reason}" for reason, accounts in by_reason.items())
+    return "; ".join(parts)
 
 
 def evaluate_framework(
@@ -69,17 +111,18 @@ def evaluate_framework(
             )
             continue
         statuses: dict[str, ControlStatus] = {}
-        reasons: list[str] = []
+        reasons: dict[str, list[str]] = {}
         for account in accounts:
             account_runs = [
                 by_key[(check, account)] for check in control.checks if (check, account) in by_key
             ]
             statuses[account] = _account_status(account_runs)
-            reasons.extend(f"{account}: {r.reason}" for r in account_runs if r.status != "evaluated")
+            reasons[account] = [r.reason for r in account_runs if r.status != "evaluated" and r.reason]
             level_pairs.setdefault(control.level, []).append(statuses[account])
             account_pairs[account].append(statuses[account])
         overall: ControlStatus = next((s for s in _WORST_FIRST if s in statuses.values()), "not_applicable")
-        ids = tuple(f.id for f in findings if f.check in control.checks and f.account_id in statuses)
+        failing = [f for f in findings if f.check in control.checks and f.account_id in statuses]
+        ids = tuple(f.id for f in failing)
         results.append(
             ControlResult(
                 framework=framework.id,
@@ -91,7 +134,7 @@ def evaluate_framework(
                 checks=control.checks,
                 accounts=statuses,
                 finding_ids=ids,
-                reason="; ".join(reasons),
+                reason=_note(statuses, reasons, failing),
             )
         )
     levels = _profiles(framework, level_pairs)

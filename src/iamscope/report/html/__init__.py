@@ -16,7 +16,7 @@ from string import Template
 from iamscope.model.findings import Severity
 from iamscope.report.html.principals import render_principals
 from iamscope.report.html.rightsize import render_rightsize
-from iamscope.report.view import ReportView, percent
+from iamscope.report.view import ReportView, percent, score_text
 
 __all__ = ["render_html"]
 
@@ -53,12 +53,14 @@ def _summary(view: ReportView) -> str:
     cards = []
     for score in a.scores:
         levels = "".join(
-            f"<span>{escape(name)}: <strong>{percent(value)}</strong></span>"
+            f"<span>{escape(name)}: <strong>{percent(value)}</strong> of {value.evaluated}</span>"
             for name, value in score.levels.items()
         )
+        basis = score_text(score.overall, len(a.accounts)).removeprefix(percent(score.overall)).strip()
         cards.append(
             f'<div class="card"><div>{escape(score.title)}</div>'
             f'<div class="score" id="score">{percent(score.overall)}</div>'
+            f'<div class="basis" id="score-basis">{escape(basis)}</div>'
             f"<div>{score.overall.passed} passed · {score.overall.failed} failed</div>"
             f'<div class="levels">{levels}</div></div>'
         )
@@ -78,7 +80,11 @@ def _findings(view: ReportView) -> str:
     a = view.assessment
     rows = []
     for item in a.findings:
-        commands = "".join(f"<pre>{escape(c)}</pre>" for c in item.remediation.commands)
+        commands = "".join(f"<pre>{escape(c)}</pre>" for c in view.commands(item))
+        commands += "".join(
+            f"<div>File <code>{escape(f.path)}</code>: {escape(f.note)}</div>"
+            for f in view.remediation.files_of(item)
+        )
         compliance = "".join(f"<div>{escape(t)}</div>" for t in view.compliance_text(item))
         policy = (
             f"<pre>{escape(item.remediation.policy_snippet)}</pre>" if item.remediation.policy_snippet else ""
@@ -119,17 +125,26 @@ def _findings(view: ReportView) -> str:
 
 def _controls(view: ReportView) -> str:
     parts = []
+    accounts = view.assessment.accounts
+    several = len(accounts) > 1
     for score in view.assessment.scores:
         rows = "".join(
-            f"<tr><td>{escape(c.control_id)}</td><td>{escape(c.level)}</td>"
-            f'<td class="status-{c.status}">{c.status}</td><td>{escape(c.title)}</td>'
-            f"<td>{escape(c.reason)}</td></tr>"
+            f'<tr data-control="{escape(c.control_id)}"><td>{escape(c.control_id)}</td>'
+            f'<td>{escape(c.level)}</td><td class="status-{c.status}">{c.status}</td>'
+            f"<td>{escape(c.title)}</td>"
+            + "".join(
+                f'<td class="status-{c.accounts.get(a, "manual")}" data-account="{escape(a)}">'
+                f"{c.accounts.get(a, 'manual')}</td>"
+                for a in (accounts if several else ())
+            )
+            + f'<td class="note">{escape(c.reason)}</td></tr>'
             for c in view.assessment.controls
             if c.framework == score.framework
         )
+        account_heads = "".join(f"<th>{escape(a)}</th>" for a in (accounts if several else ()))
         parts.append(
             f'<h2>{escape(score.title)}</h2><table class="controls"><thead><tr><th>Control</th>'
-            "<th>Level</th><th>Status</th><th>Title</th><th>Note</th></tr></thead>"
+            f"<th>Level</th><th>Status</th><th>Title</th>{account_heads}<th>Note</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>"
         )
     return f'<section id="controls">{"".join(parts)}</section>'
