@@ -22,12 +22,13 @@ from functools import lru_cache
 
 from iamscope.engine.catalog import ResourceTypeInfo
 
-__all__ = ["arn_last_name", "named_resources", "placeholders_of"]
+__all__ = ["STANDARD_PLACEHOLDERS", "arn_last_name", "fill_format", "named_resources", "placeholders_of"]
 
 _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _EC2_ID = re.compile(r"([a-z]+)-[0-9A-Za-z]{8,17}")
-_STANDARD = frozenset({"Partition", "Region", "Account", "AccountId"})
+# Placeholders every ARN format shares: the rest name the resource.
+STANDARD_PLACEHOLDERS = frozenset({"Partition", "Region", "Account", "AccountId"})
 # Keys whose value belongs to the enclosing parameter (EC2's query protocol: {"content", "tag"}).
 _WRAPPERS = frozenset({"content", "items", "item", "member"})
 _MAX_LEAVES = 400  # request parameters can be large (policy documents, user data): bounded work
@@ -196,9 +197,14 @@ def _values(
     return values, tuple(keys)
 
 
+def fill_format(arn_format: str, values: Mapping[str, str]) -> str:
+    """``arn_format`` with each placeholder replaced by its value (``*`` when it has none)."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1)) or "*", arn_format)
+
+
 def _substitute(arn_format: str, values: Mapping[str, str], partition: str, region: str, account: str) -> str:
     standard = {"Partition": partition, "Region": region, "Account": account, "AccountId": account}
-    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1)) or standard.get(m.group(1), "*"), arn_format)
+    return fill_format(arn_format, {**standard, **values})
 
 
 def named_resources(
@@ -236,7 +242,7 @@ def named_resources(
         filled: dict[str, list[str]] = {}
         signature: list[tuple[str, ...]] = []
         for name in placeholders_of(resource_type.arn_format):
-            if name not in _STANDARD and name not in filled:
+            if name not in STANDARD_PLACEHOLDERS and name not in filled:
                 filled[name], keys = _values(action, resource_type, name, leaves)
                 signature.append(keys)
         if not all(filled.values()):

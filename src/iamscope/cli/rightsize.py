@@ -20,6 +20,7 @@ from iamscope.analysis.leastpriv.rightsize import (
 )
 from iamscope.analysis.leastpriv.views import plan_json, plan_text, replay_json, replay_text
 from iamscope.cli.activity import add_db_argument, add_window_arguments, parse_date, window_from
+from iamscope.cli.generate_policy import add_allow_wildcard_argument, allowed_wildcards
 from iamscope.cli.snapshot_input import SnapshotInputError, load_snapshot
 from iamscope.engine import PolicyError
 from iamscope.engine.catalog import load_catalog
@@ -49,6 +50,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="as in generate-policy, but 'prefix' by default: a plan meant for rollout must not "
         "deny tomorrow's new S3 objects in the folders already used",
     )
+    add_allow_wildcard_argument(parser)
     parser.add_argument("--out", type=Path, help="also write the plan JSON to this file")
     parser.add_argument("--format", choices=("table", "json"), default="table", help="output format")
     parser.set_defaults(func=_plan)
@@ -75,6 +77,12 @@ def _plan(args: argparse.Namespace) -> int:
         print("iamscope: rightsize needs --bundle (the principals' current policies)", file=sys.stderr)
         return 1
     window = window_from(args)
+    catalog = load_catalog()
+    try:
+        allow = allowed_wildcards(args.allow_wildcard, catalog)
+    except ValueError as exc:
+        print(f"iamscope: {exc}", file=sys.stderr)
+        return 1
     try:
         snapshot = load_snapshot(args.bundle)
         with ActivityStore(args.db, read_only=True) as store:
@@ -87,8 +95,8 @@ def _plan(args: argparse.Namespace) -> int:
     plan = plan_rightsize(
         snapshot,
         evidence,
-        load_catalog(),
-        GenerateOptions(generalize=args.generalize),
+        catalog,
+        GenerateOptions(generalize=args.generalize, allow_wildcard=allow),
         created,
         args.since or (row[1] if row else None),
     )

@@ -169,3 +169,30 @@ def test_rightsize_without_bundle_or_collect(
     not_a_plan.write_text("{}")
     assert main(["rightsize", "verify", "--db", str(db), "--plan", str(not_a_plan)]) == 1
     assert "not an iamscope rightsize plan" in capsys.readouterr().err
+
+
+def test_generate_policy_asks_before_granting_an_escalation_action_on_everything(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.activity.builders import ACCOUNT, record, user_identity, write_delivery
+
+    write_delivery(
+        tmp_path / "logs" / "a.json.gz",
+        # CloudTrail redacted the role name: the call names no resource the policy could scope to
+        [record("1", "iam.amazonaws.com", "AttachRolePolicy", identity=user_identity("ops"), request={})],
+    )
+    db = tmp_path / "a.duckdb"
+    ingest([str(tmp_path / "logs")], db)
+    args = ["generate-policy", "--db", str(db), "--principal", f"arn:aws:iam::{ACCOUNT}:user/ops"]
+    assert main(args) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out)["Statement"] == []
+    assert "warning: iam:AttachRolePolicy can escalate privileges" in out.err
+    assert f"arn:aws:iam::{ACCOUNT}:role/*" in out.err
+    assert "--allow-wildcard iam:AttachRolePolicy" in out.err
+    assert main([*args, "--allow-wildcard", "iam:attachrolepolicy"]) == 0
+    (statement,) = json.loads(capsys.readouterr().out)["Statement"]
+    assert statement["Action"] == "iam:AttachRolePolicy"
+    assert statement["Resource"] == f"arn:aws:iam::{ACCOUNT}:role/*"
+    assert main([*args, "--allow-wildcard", "ssm:NoSuchThing"]) == 1
+    assert "not an IAM action" in capsys.readouterr().err

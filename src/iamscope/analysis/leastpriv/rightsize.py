@@ -215,11 +215,14 @@ def plan_rightsize(
             skipped.append(f"{item.principal}: generated policy rejected by the engine: {exc}")
             continue
         used_services = {a.split(":", 1)[0] for a in used}
-        blockers = tuple(
-            f"{action} is granted but CloudTrail could not show its use here (data events off): "
-            "enable data events for a full period, or keep it by hand"
-            for action in sorted((granted & invisible) - used)
-            if action.split(":", 1)[0] in used_services
+        blockers = (
+            *proposal.warnings,
+            *(
+                f"{action} is granted but CloudTrail could not show its use here (data events off): "
+                "enable data events for a full period, or keep it by hand"
+                for action in sorted((granted & invisible) - used)
+                if action.split(":", 1)[0] in used_services
+            ),
         )
 
         def current_set(resource: str, action: str, principal: str = item.principal) -> PolicySet:
