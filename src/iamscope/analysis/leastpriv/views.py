@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from iamscope.analysis.leastpriv.replay import ReplayDenial, ReplayResult
+from iamscope.analysis.leastpriv.replay import DenialGroup, ReplayDenial, ReplayResult
 from iamscope.analysis.leastpriv.rightsize import (
     PLAN_FORMAT,
     RightsizeItem,
@@ -29,11 +29,9 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
-def _denial(denial: ReplayDenial) -> JsonObject:
+def _request(denial: ReplayDenial) -> JsonObject:
     call = denial.call
     return {
-        "action": call.action,
-        "resource": call.resource,
         "calls": call.calls,
         "first_seen": _iso(call.first_seen),
         "last_seen": _iso(call.last_seen),
@@ -41,6 +39,7 @@ def _denial(denial: ReplayDenial) -> JsonObject:
         "source_ip": call.source_ip,
         "mfa": call.mfa,
         "via_service": call.via_service,
+        "region": call.region,
         "passed_to": call.passed_to,
         "example_event_id": call.example_event,
         "decision": denial.decision,
@@ -48,33 +47,87 @@ def _denial(denial: ReplayDenial) -> JsonObject:
     }
 
 
-def replay_json(result: ReplayResult) -> JsonObject:
-    """Replay result for machines."""
+def _group_json(group: DenialGroup) -> JsonObject:
+    explanations = sorted({d.explanation for d in group.denials})
+    decisions: list[JsonValue] = [*sorted({d.decision for d in group.denials})]
     return {
-        "format": "iamscope-replay/1",
+        "action": group.action,
+        "resource": group.resource,
+        "calls": group.calls,
+        "request_contexts": len(group.denials),
+        "first_seen": _iso(group.first_seen),
+        "last_seen": _iso(group.last_seen),
+        "allowed_calls": group.allowed_calls,
+        "allowed_request_contexts": len(group.allowed),
+        "example_event_id": group.denials[0].call.example_event,
+        "decisions": decisions,
+        "explanation": explanations[0] if len(explanations) == 1 else None,
+        "differs": {d.key: {"denied": list(d.denied), "allowed": list(d.allowed)} for d in group.differences},
+        "same": dict(group.same),
+        "requests": [_request(d) for d in group.denials],
+    }
+
+
+def replay_json(result: ReplayResult) -> JsonObject:
+    """Replay result for machines: denials by (action, resource), each with its requests."""
+    return {
+        "format": "iamscope-replay/2",
         "principal": result.principal,
         "calls": result.calls,
         "groups": result.groups,
         "denied_calls": result.denied_calls,
         "clean": result.clean,
-        "denials": [_denial(d) for d in result.denials],
+        "denials": [_group_json(g) for g in result.denied_groups],
         "errors": list(result.errors),
     }
 
 
+def _shown(values: Sequence[str], limit: int = 5) -> str:
+    more = f" (+{len(values) - limit} more)" if len(values) > limit else ""
+    return ", ".join(values[:limit]) + more if values else "-"
+
+
+def _group_lines(group: DenialGroup) -> list[str]:
+    period = f"{_iso(group.first_seen)} to {_iso(group.last_seen)}"
+    allowed = (
+        f"; {group.allowed_calls:,} call(s) in {len(group.allowed)} other context(s) allowed"
+        if group.allowed
+        else ""
+    )
+    lines = [
+        f"- {group.action} on {group.resource}: {group.calls:,} call(s) denied in "
+        f"{len(group.denials)} request context(s), {period}{allowed} "
+        f"(e.g. event {group.denials[0].call.example_event})"
+    ]
+    for index, difference in enumerate(group.differences):
+        head = "    what differs: " if index == 0 else "                  "
+        tail = f"; allowed {_shown(difference.allowed)}" if group.allowed else ""
+        lines.append(f"{head}{difference.key} denied {_shown(difference.denied)}{tail}")
+    if group.same and (group.differences or len(group.denials) > 1 or group.allowed):
+        lines.append("    same in all: " + ", ".join(f"{k}={v}" for k, v in group.same.items()))
+    by_explanation: dict[tuple[str, str], list[ReplayDenial]] = {}
+    for denial in group.denials:
+        by_explanation.setdefault((denial.decision, denial.explanation), []).append(denial)
+    for (decision, explanation), denials in by_explanation.items():
+        which = (
+            f" ({sum(d.call.calls for d in denials):,} call(s), e.g. from {denials[0].call.source_ip})"
+            if len(by_explanation) > 1
+            else ""
+        )
+        lines.append(f"    {decision}{which}:")
+        lines += [f"      {line}" for line in explanation.splitlines()]
+    return lines
+
+
 def replay_text(result: ReplayResult) -> str:
-    """Replay result for people."""
+    """Replay result for people: one paragraph per denied (action, resource)."""
     head = f"{result.principal}: {result.calls:,} recorded calls ({result.groups:,} distinct) replayed: "
     if result.clean:
         return head + "none would be denied.\n"
-    lines = [head + f"{result.denied_calls:,} would be denied."]
-    for denial in result.denials:
-        call = denial.call
-        lines.append(
-            f"- {call.action} on {call.resource} (x{call.calls}, last {_iso(call.last_seen)}, "
-            f"event {call.example_event}): {denial.decision}"
-        )
-        lines += [f"    {line}" for line in denial.explanation.splitlines()]
+    pairs = len(result.denied_groups)
+    lines = [head + f"on {pairs} (action, resource) pair(s), {result.denied_calls:,} would be denied."]
+    for group in result.denied_groups:
+        lines += _group_lines(group)
     lines += [f"- error: {e}" for e in result.errors]
     return "\n".join(lines) + "\n"
 
