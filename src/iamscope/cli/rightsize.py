@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from iamscope.activity.evidence import gather_evidence
-from iamscope.activity.queries import TimeWindow, recorded_calls
+from iamscope.activity.queries import TimeWindow, log_coverage, recorded_calls
 from iamscope.activity.store import ActivityStore, StoreError
 from iamscope.analysis.leastpriv.generate import GenerateOptions
 from iamscope.analysis.leastpriv.plan_file import PlanFileError, read_plan_file
@@ -87,7 +87,8 @@ def _plan(args: argparse.Namespace) -> int:
         snapshot = load_snapshot(args.bundle)
         with ActivityStore(args.db, read_only=True) as store:
             evidence = gather_evidence(store, None, window)
-            row = store.connection.execute("SELECT max(event_time), min(event_time) FROM events").fetchone()
+            coverage = log_coverage(store, window)
+            row = store.connection.execute("SELECT max(event_time) FROM events").fetchone()
     except (SnapshotInputError, StoreError) as exc:
         print(f"iamscope: {exc}", file=sys.stderr)
         return 1
@@ -98,7 +99,7 @@ def _plan(args: argparse.Namespace) -> int:
         catalog,
         GenerateOptions(generalize=args.generalize, allow_wildcard=allow),
         created,
-        args.since or (row[1] if row else None),
+        coverage,
     )
     document = plan_json(plan, args.since, args.until)
     if args.out is not None:

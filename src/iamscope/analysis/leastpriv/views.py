@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from iamscope.analysis.leastpriv.idle import IdleEntity, IdleReport
 from iamscope.analysis.leastpriv.replay import DenialGroup, ReplayDenial, ReplayResult
 from iamscope.analysis.leastpriv.rightsize import (
     PLAN_FORMAT,
@@ -12,7 +13,8 @@ from iamscope.analysis.leastpriv.rightsize import (
     RightsizePlan,
     removed_by_service,
 )
-from iamscope.analysis.leastpriv.unused import IdleEntity, PrincipalUsage
+from iamscope.analysis.leastpriv.unused import PrincipalUsage
+from iamscope.model.activity import AccountCoverage
 from iamscope.model.document import JsonObject, JsonValue
 
 __all__ = [
@@ -132,46 +134,114 @@ def replay_text(result: ReplayResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def unused_json(usages: Sequence[PrincipalUsage], idle: Sequence[IdleEntity]) -> JsonObject:
-    """Granted versus used per principal, and idle entities."""
+def _coverage_json(coverage: AccountCoverage) -> JsonObject:
+    return {
+        "account": coverage.account,
+        "events": coverage.events,
+        "first_seen": _iso(coverage.first_seen),
+        "last_seen": _iso(coverage.last_seen),
+        "regions": list(coverage.regions),
+    }
+
+
+def _idle_json(entity: IdleEntity) -> JsonObject:
+    return {
+        "kind": entity.kind,
+        "arn": entity.arn,
+        "account": entity.account,
+        "key": entity.key or None,
+        "verdict": entity.verdict,
+        "idle": entity.idle,
+        "logs": entity.logs,
+        "iam": entity.iam,
+        "iam_last_used": [
+            {"what": u.what, "source": u.source, "last_used": _iso(u.at), "region": u.region}
+            for u in entity.last_used
+        ],
+        "detail": entity.detail,
+    }
+
+
+def unused_json(usages: Sequence[PrincipalUsage], report: IdleReport) -> JsonObject:
+    """Granted versus used per principal; idle entities with both sides; what the logs cover."""
     principals: list[JsonValue] = []
     for usage in usages:
-        entry: JsonObject = {"principal": usage.principal}
+        entry: JsonObject = {
+            "principal": usage.principal,
+            "not_visible_reason": usage.not_visible_reason or None,
+            "granted_by_identity_policies": usage.identity_granted,
+            "granted": usage.granted,
+            "iam_disagrees": list(usage.disagreements),
+        }
         for status in ("used", "unused", "not-visible", "no-longer-granted"):
             entry[status] = list(usage.of(status))
         principals.append(entry)
     return {
-        "format": "iamscope-unused/1",
+        "format": "iamscope-unused/2",
+        "coverage": [_coverage_json(c) for c in report.coverage],
         "principals": principals,
-        "idle": [{"kind": e.kind, "arn": e.arn, "account": e.account, "detail": e.detail} for e in idle],
+        "idle": [_idle_json(e) for e in report.entities],
+        "not_visible_accounts": [
+            {"account": u.account, "roles": u.roles, "users": u.users, "reason": u.reason}
+            for u in report.unjudged
+        ],
     }
 
 
-def unused_text(usages: Sequence[PrincipalUsage], idle: Sequence[IdleEntity]) -> str:
-    """Per principal: counts by status, the used actions, unused ones per service."""
+def _usage_lines(usage: PrincipalUsage) -> list[str]:
+    capped = ""
+    if usage.identity_granted is not None and usage.identity_granted != usage.granted:
+        removed = usage.identity_granted - usage.granted
+        capped = f" (its policies grant {usage.identity_granted:,}; SCPs or the boundary deny {removed:,})"
+    if usage.not_visible_reason:
+        return [
+            f"{usage.principal}: not visible: {usage.not_visible_reason} ({usage.granted:,} granted{capped})"
+        ]
+    used = usage.of("used")
+    unused = usage.of("unused")
+    invisible = usage.of("not-visible")
+    gone = usage.of("no-longer-granted")
+    lines = [
+        f"{usage.principal}: {len(used)} used, {len(unused):,} unused, "
+        f"{len(invisible)} not visible in CloudTrail, {len(gone)} used but no longer granted"
+        + (f" ({capped[2:]})" if capped else "")
+    ]
+    lines += [f"  used        {a}" for a in used]
+    lines += [f"  NOT GRANTED {a}" for a in gone]
+    lines += [f"  not visible {a}" for a in invisible[:20]]
+    services: dict[str, int] = {}
+    for action in unused:
+        services[action.split(":", 1)[0]] = services.get(action.split(":", 1)[0], 0) + 1
+    shown = ", ".join(f"{s} ({n})" for s, n in sorted(services.items(), key=lambda x: -x[1])[:15])
+    if shown:
+        lines.append(f"  unused by service: {shown}{' ...' if len(services) > 15 else ''}")
+    lines += [f"  IAM disagrees: {d}" for d in usage.disagreements]
+    return lines
+
+
+def unused_text(usages: Sequence[PrincipalUsage], report: IdleReport) -> str:
+    """Per principal: counts by status, the used actions, unused ones per service; then idleness."""
     lines: list[str] = []
     for usage in usages:
-        used = usage.of("used")
-        unused = usage.of("unused")
-        invisible = usage.of("not-visible")
-        gone = usage.of("no-longer-granted")
-        lines.append(
-            f"{usage.principal}: {len(used)} used, {len(unused):,} unused, "
-            f"{len(invisible)} not visible in CloudTrail, {len(gone)} used but no longer granted"
-        )
-        lines += [f"  used        {a}" for a in used]
-        lines += [f"  NOT GRANTED {a}" for a in gone]
-        lines += [f"  not visible {a}" for a in invisible[:20]]
-        services: dict[str, int] = {}
-        for action in unused:
-            services[action.split(":", 1)[0]] = services.get(action.split(":", 1)[0], 0) + 1
-        shown = ", ".join(f"{s} ({n})" for s, n in sorted(services.items(), key=lambda x: -x[1])[:15])
-        if shown:
-            lines.append(f"  unused by service: {shown}{' ...' if len(services) > 15 else ''}")
+        lines += _usage_lines(usage)
+    idle = [e for e in report.entities if e.idle]
+    disputed = [e for e in report.entities if not e.idle]
+    if report.coverage or report.unjudged:
+        lines.append("")
+        lines.append("Logs in the store:")
+        lines += [f"  {c.account}: {c.events:,} events, {c.period}" for c in report.coverage]
+        lines += [
+            f"  {u.account}: {u.reason} ({u.roles} roles, {u.users} users not judged)"
+            for u in report.unjudged
+        ]
     if idle:
         lines.append("")
-        lines.append("Idle (no recorded activity in the period):")
+        lines.append("Idle (no calls in the logs, and IAM's last-used data agrees):")
         lines += [f"  {e.kind:<10} {e.arn}  {e.detail}" for e in idle]
+    if disputed:
+        lines.append("")
+        lines.append("NOT idle: no calls in the logs, but IAM's last-used data disagrees:")
+        lines += [f"  {e.kind:<10} {e.arn}  {e.detail}" for e in disputed]
     return "\n".join(lines) + "\n"
 
 
