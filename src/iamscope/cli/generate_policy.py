@@ -12,9 +12,9 @@ from iamscope.analysis.leastpriv.conditions import PolicyConditions, check_condi
 from iamscope.analysis.leastpriv.formats import render_policies
 from iamscope.analysis.leastpriv.generate import GenerateOptions, generate_policy
 from iamscope.cli.activity import add_db_argument, add_window_arguments, parse_date, window_from
-from iamscope.engine.catalog import Catalog, load_catalog
+from iamscope.engine.catalog import load_catalog
 
-__all__ = ["add_allow_wildcard_argument", "allowed_wildcards", "register"]
+__all__ = ["add_allow_wildcard_argument", "register"]
 
 
 def _cidr(text: str) -> str:
@@ -24,27 +24,25 @@ def _cidr(text: str) -> str:
         raise argparse.ArgumentTypeError(f"not a CIDR: {text!r}") from exc
 
 
+def _action(text: str) -> str:
+    """An IAM action of the catalogue, with AWS's capitalisation (``--allow-wildcard``)."""
+    info = load_catalog().action(text)
+    if info is None:
+        raise argparse.ArgumentTypeError(f"not an IAM action in the catalogue (service:Action): {text!r}")
+    return info.full_name
+
+
 def add_allow_wildcard_argument(parser: argparse.ArgumentParser) -> None:
     """``--allow-wildcard ACTION``: a privilege-escalation action that may get ``Resource: "*"``."""
     parser.add_argument(
         "--allow-wildcard",
         action="append",
         default=[],
+        type=_action,
         metavar="ACTION",
         help="let this privilege-escalation action (e.g. ssm:StartSession) get '*' when its calls "
         "name no resource (repeatable); without it such an action is left out, with a warning",
     )
-
-
-def allowed_wildcards(names: list[str], catalog: Catalog) -> frozenset[str]:
-    """The ``--allow-wildcard`` actions, checked against the catalogue (ValueError names a bad one)."""
-    out: set[str] = set()
-    for name in names:
-        info = catalog.action(name)
-        if info is None:
-            raise ValueError(f"--allow-wildcard {name}: not an IAM action in the catalogue (service:Action)")
-        out.add(info.full_name)
-    return frozenset(out)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -114,17 +112,10 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    catalog = load_catalog()
-    try:
-        allow = allowed_wildcards(args.allow_wildcard, catalog)
-    except ValueError as exc:
-        print(f"iamscope: {exc}", file=sys.stderr)
-        return 1
-    policy = generate_policy(
-        calls,
-        catalog,
-        GenerateOptions(generalize=args.generalize, conditions=conditions, allow_wildcard=allow),
+    options = GenerateOptions(
+        generalize=args.generalize, conditions=conditions, allow_wildcard=frozenset(args.allow_wildcard)
     )
+    policy = generate_policy(calls, load_catalog(), options)
     for warning in check_conditions(contexts, conditions):
         print(f"warning: {warning.text()}", file=sys.stderr)
     for text in policy.warnings:

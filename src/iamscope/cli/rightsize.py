@@ -20,7 +20,7 @@ from iamscope.analysis.leastpriv.rightsize import (
 )
 from iamscope.analysis.leastpriv.views import plan_json, plan_text, replay_json, replay_text
 from iamscope.cli.activity import add_db_argument, add_window_arguments, parse_date, window_from
-from iamscope.cli.generate_policy import add_allow_wildcard_argument, allowed_wildcards
+from iamscope.cli.generate_policy import add_allow_wildcard_argument
 from iamscope.cli.snapshot_input import SnapshotInputError, load_snapshot
 from iamscope.engine import PolicyError
 from iamscope.engine.catalog import load_catalog
@@ -77,12 +77,6 @@ def _plan(args: argparse.Namespace) -> int:
         print("iamscope: rightsize needs --bundle (the principals' current policies)", file=sys.stderr)
         return 1
     window = window_from(args)
-    catalog = load_catalog()
-    try:
-        allow = allowed_wildcards(args.allow_wildcard, catalog)
-    except ValueError as exc:
-        print(f"iamscope: {exc}", file=sys.stderr)
-        return 1
     try:
         snapshot = load_snapshot(args.bundle)
         with ActivityStore(args.db, read_only=True) as store:
@@ -96,8 +90,8 @@ def _plan(args: argparse.Namespace) -> int:
     plan = plan_rightsize(
         snapshot,
         evidence,
-        catalog,
-        GenerateOptions(generalize=args.generalize, allow_wildcard=allow),
+        load_catalog(),
+        GenerateOptions(generalize=args.generalize, allow_wildcard=frozenset(args.allow_wildcard)),
         created,
         coverage,
     )
