@@ -15,6 +15,7 @@ from iamscope.analysis.leastpriv.unused import (
 )
 from iamscope.engine.catalog import load_catalog
 from iamscope.model.activity import AccountCoverage, DataEventSource
+from iamscope.model.document import JsonValue
 from iamscope.model.snapshot import ServiceLastAccessed
 from iamscope.samples.demo_activity import DEMO_ACCOUNT
 from tests.analysis.leastpriv.builders import BREAK_GLASS, audit_snapshot, demo_snapshot, developer_arn
@@ -180,7 +181,7 @@ def test_granted_is_after_scps_and_the_boundary() -> None:
     assert principal_usage(snapshot, developer_arn(1), catalog, set(), (), _coverage()).granted == len(
         catalog.expand("*")
     )
-    boundary = {
+    boundary: JsonValue = {
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
     }
