@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED = REPO_ROOT.parent / "shared"
+# ../shared beside the checkout; IAMSCOPE_SHARED names it for a checkout elsewhere (a worktree).
+SHARED = Path(os.environ.get("IAMSCOPE_SHARED") or REPO_ROOT.parent / "shared")
 
 
 @pytest.fixture

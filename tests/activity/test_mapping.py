@@ -162,3 +162,176 @@ def test_every_action_in_the_shipped_table_is_in_the_catalogue() -> None:
     assert table.events["lambda.amazonaws.com"]["Invoke"] == ("lambda:InvokeFunction",)
     for prefix in table.sources.values():
         assert catalog.has_service(prefix), prefix
+
+
+# --- Resources named by request parameters, found from the catalogue's ARN formats --------------
+
+
+def test_ssm_start_session_names_the_instance_and_the_default_session_document() -> None:
+    # Stratus ssm-start-session: the request names the instance as "target". Without a document
+    # name Session Manager uses SSM-SessionManagerRunShell, and the caller needs permission on it
+    # (AWS Systems Manager User Guide, "Start a default shell session by specifying the default
+    # session document in IAM policies").
+    raw = record("1", "ssm.amazonaws.com", "StartSession", request={"target": "i-0abc1234def567890"})
+    assert _map(raw)[1] == [
+        ("ssm:StartSession", f"arn:aws:ssm:eu-west-1:{ACCOUNT}:document/SSM-SessionManagerRunShell", None),
+        ("ssm:StartSession", f"arn:aws:ec2:eu-west-1:{ACCOUNT}:instance/i-0abc1234def567890", None),
+    ]
+    raw = record(
+        "2",
+        "ssm.amazonaws.com",
+        "StartSession",
+        request={"target": "mi-0123456789abcdef0", "documentName": "AWS-StartPortForwardingSession"},
+    )
+    assert _map(raw)[1] == [
+        (
+            "ssm:StartSession",
+            f"arn:aws:ssm:eu-west-1:{ACCOUNT}:document/AWS-StartPortForwardingSession",
+            None,
+        ),
+        ("ssm:StartSession", f"arn:aws:ssm:eu-west-1:{ACCOUNT}:managed-instance/mi-0123456789abcdef0", None),
+    ]
+
+
+def test_nested_ec2_item_lists_name_every_instance() -> None:
+    raw = record(
+        "1",
+        "ec2.amazonaws.com",
+        "StopInstances",
+        request={
+            "force": True,
+            "instancesSet": {
+                "items": [{"instanceId": "i-0aaa1111bbbb2222c"}, {"instanceId": "i-0ddd3333eeee4444f"}]
+            },
+        },
+    )
+    assert _map(raw)[1] == [
+        ("ec2:StopInstances", f"arn:aws:ec2:eu-west-1:{ACCOUNT}:instance/i-0aaa1111bbbb2222c", None),
+        ("ec2:StopInstances", f"arn:aws:ec2:eu-west-1:{ACCOUNT}:instance/i-0ddd3333eeee4444f", None),
+    ]
+
+
+def test_send_command_is_authorised_on_the_document_and_each_instance() -> None:
+    raw = record(
+        "1",
+        "ssm.amazonaws.com",
+        "SendCommand",
+        request={"documentName": "AWS-RunShellScript", "instanceIds": ["i-0aaa1111bbbb2222c"]},
+    )
+    assert _map(raw)[1] == [
+        ("ssm:SendCommand", f"arn:aws:ssm:eu-west-1:{ACCOUNT}:document/AWS-RunShellScript", None),
+        ("ssm:SendCommand", f"arn:aws:ec2:eu-west-1:{ACCOUNT}:instance/i-0aaa1111bbbb2222c", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "request_parameters", "resource"),
+    [
+        # a parameter named by the end of the placeholder (groupId -> SecurityGroupId)
+        (
+            "ec2.amazonaws.com",
+            "AuthorizeSecurityGroupIngress",
+            {"groupId": "sg-003dc7f1f1c686164", "ipProtocol": "tcp", "fromPort": 22, "toPort": 22},
+            f"arn:aws:ec2:eu-west-1:{ACCOUNT}:security-group/sg-003dc7f1f1c686164",
+        ),
+        # EC2's query-protocol wrapper {"content": ..., "tag": ...}
+        (
+            "ec2.amazonaws.com",
+            "DeleteFlowLogs",
+            {"DeleteFlowLogsRequest": {"FlowLogId": {"content": "fl-0e17aa62a21d4bbfe", "tag": 1}}},
+            f"arn:aws:ec2:eu-west-1:{ACCOUNT}:vpc-flow-log/fl-0e17aa62a21d4bbfe",
+        ),
+        # a bare "name" fills <resource type>Name
+        (
+            "cloudtrail.amazonaws.com",
+            "DeleteTrail",
+            {"name": "org-trail"},
+            f"arn:aws:cloudtrail:eu-west-1:{ACCOUNT}:trail/org-trail",
+        ),
+        (
+            "sts.amazonaws.com",
+            "GetFederationToken",
+            {"name": "stratus_red_team", "policy": "{}"},
+            f"arn:aws:sts::{ACCOUNT}:federated-user/stratus_red_team",
+        ),
+        # RDS names its identifiers "...Identifier", the catalogue "...Name"
+        (
+            "rds.amazonaws.com",
+            "ModifyDBSnapshotAttribute",
+            {"attributeName": "restore", "dBSnapshotIdentifier": "exfiltration", "valuesToAdd": ["1"]},
+            f"arn:aws:rds:eu-west-1:{ACCOUNT}:snapshot:exfiltration",
+        ),
+        # a generic ${ResourceId} is named after its resource type
+        (
+            "route53resolver.amazonaws.com",
+            "DeleteResolverQueryLogConfig",
+            {"resolverQueryLogConfigId": "rqlc-4473f20ca554c07"},
+            f"arn:aws:route53resolver:eu-west-1:{ACCOUNT}:resolver-query-log-config/rqlc-4473f20ca554c07",
+        ),
+    ],
+)
+def test_resource_found_from_the_arn_format_and_request_parameters(
+    source: str, name: str, request_parameters: JsonObject, resource: str
+) -> None:
+    status, actions = _map(record("1", source, name, request=request_parameters))
+    assert status == "mapped"
+    assert [r for _, r, _ in actions] == [resource]
+
+
+def test_an_id_of_another_kind_does_not_fill_a_placeholder() -> None:
+    # sg- is a security group id: it names no instance even under a parameter called instanceId.
+    raw = record(
+        "1",
+        "ec2.amazonaws.com",
+        "ModifyInstanceAttribute",
+        request={
+            "instanceId": "i-0aaa1111bbbb2222c",
+            "groupSet": {"items": [{"groupId": "sg-0123456789abcdef0"}]},
+        },
+    )
+    assert _map(raw)[1] == [
+        (
+            "ec2:ModifyInstanceAttribute",
+            f"arn:aws:ec2:eu-west-1:{ACCOUNT}:instance/i-0aaa1111bbbb2222c",
+            None,
+        ),
+        (
+            "ec2:ModifyInstanceAttribute",
+            f"arn:aws:ec2:eu-west-1:{ACCOUNT}:security-group/sg-0123456789abcdef0",
+            None,
+        ),
+    ]
+
+
+def test_a_required_type_the_request_cannot_name_is_covered_by_a_wildcard() -> None:
+    # RunInstances is authorised on the new instance and network interface too (catalogue:
+    # required resource types); the request cannot name them, so their ARN ends in "*".
+    raw = record(
+        "1",
+        "ec2.amazonaws.com",
+        "RunInstances",
+        request={
+            "instancesSet": {"items": [{"imageId": "ami-0123456789abcdef0"}]},
+            "subnetId": "subnet-0e540f0c7ffb48ae9",
+        },
+    )
+    resources = [r for _, r, _ in _map(raw)[1]]
+    assert "arn:aws:ec2:eu-west-1::image/ami-0123456789abcdef0" in resources
+    assert f"arn:aws:ec2:eu-west-1:{ACCOUNT}:subnet/subnet-0e540f0c7ffb48ae9" in resources
+    assert f"arn:aws:ec2:eu-west-1:{ACCOUNT}:instance/*" in resources
+    assert f"arn:aws:ec2:eu-west-1:{ACCOUNT}:network-interface/*" in resources
+
+
+def test_an_alternative_type_is_not_added() -> None:
+    # instance and managed-instance are alternatives (both ${InstanceId}): a managed instance id
+    # names the managed-instance only.
+    raw = record(
+        "1", "ssm.amazonaws.com", "DescribeInstancePatches", request={"instanceId": "mi-0123456789abcdef0"}
+    )
+    assert _map(raw)[1] == [
+        (
+            "ssm:DescribeInstancePatches",
+            f"arn:aws:ssm:eu-west-1:{ACCOUNT}:managed-instance/mi-0123456789abcdef0",
+            None,
+        )
+    ]

@@ -4,9 +4,9 @@ Most event names equal the action (``<prefix>:<eventName>``, checked against the
 rest come from the generated exceptions table ``data/event_actions.json`` (see
 ``scripts/gen_event_actions.py``). Lambda's dated event names (``GetFunction20150331v2``) are undated
 first. Resource ARNs come from the event's ``resources`` when they match one of the action's
-resource types, else from ``requestParameters`` (an ARN value, or the ARN format filled from
-parameters named like its placeholders); when an ARN cannot be completed the unknown parts become
-``*`` so a generated policy still covers the call.
+resource types, else from ``requestParameters`` (ARN values, and every ARN format the parameters
+complete: see :mod:`iamscope.activity.request_resources`); when no ARN can be completed the
+unknown parts become ``*`` so a generated policy still covers the call.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Literal, cast
 import msgspec
 
 from iamscope.activity.records import Record
+from iamscope.activity.request_resources import named_resources
 from iamscope.engine.catalog import ActionInfo, Catalog, ResourceTypeInfo
 
 __all__ = [
@@ -39,7 +40,6 @@ MappingStatus = Literal["mapped", "permissionless", "service-event", "unmapped"]
 CallTuple = tuple[str, str, str | None]
 
 _LAMBDA_DATED = re.compile(r"\d{8}(?:v\d+)?$")
-_PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
 # Request parameters that carry the role a call passes to a service (iam:PassRole).
 _ROLE_PARAMETERS = (
     "role",
@@ -50,18 +50,6 @@ _ROLE_PARAMETERS = (
     "taskRoleArn",
     "iamRoleArn",
 )
-# CloudTrail parameter names that differ from the catalogue's ARN placeholders.
-_PLACEHOLDER_PARAMETERS: Mapping[str, tuple[str, ...]] = {
-    "ObjectName": ("key",),
-    "BucketName": ("bucketName", "bucket"),
-    "RoleNameWithPath": ("roleName",),
-    "UserNameWithPath": ("userName",),
-    "GroupNameWithPath": ("groupName",),
-    "PolicyNameWithPath": ("policyName",),
-    "SecretId": ("secretId", "name"),
-    "ParameterNameWithoutLeadingSlash": ("name",),
-    "KeyId": ("keyId",),
-}
 _PARAMETER_CACHE = 50_000
 _SERVICE_EVENT_TYPES = frozenset({"AwsServiceEvent", "AwsCloudTrailInsight"})
 _ANY = ["*"]  # the resource of actions that take none (shared: callers only read it)
@@ -111,7 +99,7 @@ class MappingTarget:
     name: str
     types: tuple[ResourceTypeInfo, ...]
     passes_role: bool
-    requires_resource: bool  # some resource type is required: a request always names one
+    required: frozenset[str]  # lower-case names of the required resource types: a request names one
     # CloudTrail resource type (AWS::S3::Object...) -> whether its ARNs fit the action, learnt
     # from the first ARN of that type seen (ARNs of one type share a shape).
     fits: dict[str, bool] = field(default_factory=dict, compare=False)
@@ -166,7 +154,7 @@ class EventMapper:
                             i.full_name,
                             self._resource_types(i),
                             i.full_name == "iam:PassRole",
-                            any(r.required for r in i.resource_types),
+                            frozenset(r.name.lower() for r in i.resource_types if r.required),
                         )
                         for i in cached.actions
                     ),
@@ -235,8 +223,9 @@ class EventMapper:
         key = (target.name, region, account, bytes(record.requestParameters))
         known = self._by_parameters.get(key)
         if known is None:
-            params = _params(record)
-            known = _from_parameters(params, types, region, account, target.requires_resource)
+            known = named_resources(
+                target.name, types, target.required, _params(record), partition_of(region), region, account
+            )
             if len(self._by_parameters) >= _PARAMETER_CACHE:
                 self._by_parameters.clear()
             self._by_parameters[key] = known
@@ -298,61 +287,3 @@ def _params(record: Record) -> dict[str, object]:
     except msgspec.DecodeError:
         return {}
     return cast(dict[str, object], value) if isinstance(value, dict) else {}
-
-
-def _from_parameters(
-    params: dict[str, object],
-    types: tuple[ResourceTypeInfo, ...],
-    region: str,
-    account: str,
-    required: bool,
-) -> list[str]:
-    # 1. A parameter that already is an ARN of one of the action's resource types.
-    for value in params.values():
-        if (
-            isinstance(value, str)
-            and value.startswith("arn:")
-            and any(t.arn_regex.fullmatch(value) for t in types)
-        ):
-            return [value]
-    # 2. An ARN format whose placeholders are all filled from parameters.
-    partition = partition_of(region)
-    best: str | None = None
-    for resource_type in types:
-        arn, complete = _fill(resource_type.arn_format, params, partition, region, account)
-        if complete:
-            return [arn]
-        if best is None:
-            best = arn
-    # 3. No resource named: "*" when the action may be called without one (List/Describe
-    #    calls over everything); otherwise the likeliest type's format with wildcards.
-    if not required:
-        return ["*"]
-    return [best] if best is not None else ["*"]
-
-
-def _fill(
-    arn_format: str, params: dict[str, object], partition: str, region: str, account: str
-) -> tuple[str, bool]:
-    complete = True
-
-    def value(match: re.Match[str]) -> str:
-        nonlocal complete
-        name = match.group(1)
-        if name == "Partition":
-            return partition
-        if name == "Region":
-            return region
-        if name == "Account":
-            return account
-        for key in (*_PLACEHOLDER_PARAMETERS.get(name, ()), name[:1].lower() + name[1:], name):
-            found = params.get(key)
-            if isinstance(found, str) and found:
-                if found.startswith("arn:"):
-                    # The parameter holds a full ARN: its last resource part is the name.
-                    found = re.split(r"[:/]", found.split(":", 5)[-1])[-1]
-                return found
-        complete = False
-        return "*"
-
-    return _PLACEHOLDER.sub(value, arn_format), complete

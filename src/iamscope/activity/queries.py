@@ -12,6 +12,7 @@ import duckdb
 from iamscope.activity.principals import role_from_session_arn
 from iamscope.activity.store import ActivityStore
 from iamscope.model.activity import (
+    AccountCoverage,
     ActionUse,
     ActivitySummary,
     CallContext,
@@ -31,6 +32,7 @@ __all__ = [
     "active_principals",
     "call_contexts",
     "data_event_sources",
+    "log_coverage",
     "principal_filter",
     "recorded_calls",
     "summarise",
@@ -340,13 +342,31 @@ def active_principals(store: ActivityStore, window: TimeWindow | None = None) ->
     }
 
 
-def used_access_keys(store: ActivityStore, window: TimeWindow | None = None) -> dict[str, int]:
-    """Long-term access key ids (AKIA...) seen in the window, with their call counts."""
+def used_access_keys(store: ActivityStore, window: TimeWindow | None = None) -> dict[str, str]:
+    """Long-term access key ids (AKIA...) seen in the window, with the principal that used each."""
     where, params = _scope(None, window or TimeWindow())
     return {
-        str(k): int(n)
-        for k, n in store.connection.execute(
-            f"SELECT access_key, count(*) FROM events WHERE access_key IS NOT NULL AND {where} GROUP BY 1",
+        str(k): str(p)
+        for k, p in store.connection.execute(
+            f"SELECT access_key, any_value(principal_arn) FROM events "
+            f"WHERE access_key IS NOT NULL AND {where} GROUP BY 1",
             params,
         ).fetchall()
+    }
+
+
+def log_coverage(store: ActivityStore, window: TimeWindow | None = None) -> dict[str, AccountCoverage]:
+    """Per account whose logs are stored (the events' recipient account): events, period, regions."""
+    where, params = _scope(None, window or TimeWindow())
+    rows = store.connection.execute(
+        f"""
+        SELECT account_id, count(*), min(event_time), max(event_time),
+               list(DISTINCT region ORDER BY region) FILTER (WHERE region IS NOT NULL)
+        FROM events WHERE account_id IS NOT NULL AND {where} GROUP BY 1 ORDER BY 1
+        """,
+        params,
+    ).fetchall()
+    return {
+        str(a): AccountCoverage(str(a), int(n), first, last, tuple(str(r) for r in regions or ()))
+        for a, n, first, last, regions in rows
     }

@@ -14,7 +14,7 @@ from iamscope.analysis.leastpriv.generate import GenerateOptions, generate_polic
 from iamscope.cli.activity import add_db_argument, add_window_arguments, parse_date, window_from
 from iamscope.engine.catalog import load_catalog
 
-__all__ = ["register"]
+__all__ = ["add_allow_wildcard_argument", "register"]
 
 
 def _cidr(text: str) -> str:
@@ -24,15 +24,38 @@ def _cidr(text: str) -> str:
         raise argparse.ArgumentTypeError(f"not a CIDR: {text!r}") from exc
 
 
+def _action(text: str) -> str:
+    """An IAM action of the catalogue, with AWS's capitalisation (``--allow-wildcard``)."""
+    info = load_catalog().action(text)
+    if info is None:
+        raise argparse.ArgumentTypeError(f"not an IAM action in the catalogue (service:Action): {text!r}")
+    return info.full_name
+
+
+def add_allow_wildcard_argument(parser: argparse.ArgumentParser) -> None:
+    """``--allow-wildcard ACTION``: a privilege-escalation action that may get ``Resource: "*"``."""
+    parser.add_argument(
+        "--allow-wildcard",
+        action="append",
+        default=[],
+        type=_action,
+        metavar="ACTION",
+        help="let this privilege-escalation action (e.g. ssm:StartSession) get '*' when its calls "
+        "name no resource (repeatable); without it such an action is left out, with a warning",
+    )
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``generate-policy``."""
     parser = subparsers.add_parser(
         "generate-policy",
         help="write the smallest policy covering what a principal did (from the activity store)",
         description="Generate an identity policy from a principal's successful calls in the "
-        "activity store: actions grouped by service, resources scoped to the ARNs seen, '*' only "
-        "for actions that take no resource, iam:PassRole scoped to the roles passed with "
-        "iam:PassedToService. Warnings about requested conditions go to standard error.",
+        "activity store: actions grouped by service, resources scoped to the ARNs seen (per-call "
+        "ids such as sessions as their stable pattern), '*' only for actions that take no "
+        "resource or calls that named none, iam:PassRole scoped to the roles passed with "
+        "iam:PassedToService. A privilege-escalation action never gets '*' unless named with "
+        "--allow-wildcard. Warnings and notes go to standard error.",
     )
     parser.add_argument("--principal", required=True, metavar="ARN", help="user or role ARN")
     add_db_argument(parser)
@@ -63,6 +86,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--not-before", type=parse_date, help="allow only after this time (aws:CurrentTime)")
     parser.add_argument("--not-after", type=parse_date, help="allow only before this time (aws:CurrentTime)")
     parser.add_argument("--name", default="", help="policy name in snippets (default: from the principal)")
+    add_allow_wildcard_argument(parser)
     parser.set_defaults(func=_run)
 
 
@@ -88,11 +112,14 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    policy = generate_policy(
-        calls, load_catalog(), GenerateOptions(generalize=args.generalize, conditions=conditions)
+    options = GenerateOptions(
+        generalize=args.generalize, conditions=conditions, allow_wildcard=frozenset(args.allow_wildcard)
     )
+    policy = generate_policy(calls, load_catalog(), options)
     for warning in check_conditions(contexts, conditions):
         print(f"warning: {warning.text()}", file=sys.stderr)
+    for text in policy.warnings:
+        print(f"warning: {text}", file=sys.stderr)
     for note in policy.notes:
         print(f"note: {note}", file=sys.stderr)
     name = args.name or f"{args.principal.rsplit('/', 1)[-1]}-least-privilege"

@@ -50,7 +50,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="replay a principal's recorded calls against a proposed policy",
         description="Evaluate every recorded successful call of the principal against the proposed "
         "policy (in place of its identity policies; with its boundary, SCPs and resource policies "
-        "when --bundle is given) and list each call that would be denied, with why. "
+        "when --bundle is given) and list the calls that would be denied by action and resource: "
+        "how many, why, and what differs between the denied requests and the allowed ones (source "
+        "IP, MFA, region...). "
         f"Exit status: 0 none denied, {EXIT_DENIALS} some denied, 1 bad input.",
     )
     parser.add_argument(

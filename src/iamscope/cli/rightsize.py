@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from iamscope.activity.evidence import gather_evidence
-from iamscope.activity.queries import TimeWindow, recorded_calls
+from iamscope.activity.queries import TimeWindow, log_coverage, recorded_calls
 from iamscope.activity.store import ActivityStore, StoreError
 from iamscope.analysis.leastpriv.generate import GenerateOptions
 from iamscope.analysis.leastpriv.plan_file import PlanFileError, read_plan_file
@@ -20,6 +20,7 @@ from iamscope.analysis.leastpriv.rightsize import (
 )
 from iamscope.analysis.leastpriv.views import plan_json, plan_text, replay_json, replay_text
 from iamscope.cli.activity import add_db_argument, add_window_arguments, parse_date, window_from
+from iamscope.cli.generate_policy import add_allow_wildcard_argument
 from iamscope.cli.snapshot_input import SnapshotInputError, load_snapshot
 from iamscope.engine import PolicyError
 from iamscope.engine.catalog import load_catalog
@@ -49,6 +50,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="as in generate-policy, but 'prefix' by default: a plan meant for rollout must not "
         "deny tomorrow's new S3 objects in the folders already used",
     )
+    add_allow_wildcard_argument(parser)
     parser.add_argument("--out", type=Path, help="also write the plan JSON to this file")
     parser.add_argument("--format", choices=("table", "json"), default="table", help="output format")
     parser.set_defaults(func=_plan)
@@ -79,7 +81,8 @@ def _plan(args: argparse.Namespace) -> int:
         snapshot = load_snapshot(args.bundle)
         with ActivityStore(args.db, read_only=True) as store:
             evidence = gather_evidence(store, None, window)
-            row = store.connection.execute("SELECT max(event_time), min(event_time) FROM events").fetchone()
+            coverage = log_coverage(store, window)
+            row = store.connection.execute("SELECT max(event_time) FROM events").fetchone()
     except (SnapshotInputError, StoreError) as exc:
         print(f"iamscope: {exc}", file=sys.stderr)
         return 1
@@ -88,9 +91,9 @@ def _plan(args: argparse.Namespace) -> int:
         snapshot,
         evidence,
         load_catalog(),
-        GenerateOptions(generalize=args.generalize),
+        GenerateOptions(generalize=args.generalize, allow_wildcard=frozenset(args.allow_wildcard)),
         created,
-        args.since or (row[1] if row else None),
+        coverage,
     )
     document = plan_json(plan, args.since, args.until)
     if args.out is not None:

@@ -5,17 +5,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from iamscope.activity.queries import (
     active_principals,
     data_event_sources,
+    log_coverage,
     used_access_keys,
     used_calls,
 )
 from iamscope.activity.store import ActivityStore, StoreError
-from iamscope.analysis.leastpriv.grants import granted_actions, identity_documents
-from iamscope.analysis.leastpriv.unused import compare_actions, idle_entities, invisible_actions
+from iamscope.analysis.leastpriv.grants import LayerCache, entity_of
+from iamscope.analysis.leastpriv.idle import LogEvidence, idle_entities
+from iamscope.analysis.leastpriv.unused import principal_usage, with_idle_verdicts
 from iamscope.analysis.leastpriv.views import unused_json, unused_text
 from iamscope.cli.activity import add_db_argument, add_window_arguments, window_from
 from iamscope.cli.snapshot_input import SnapshotInputError, load_snapshot
@@ -29,10 +32,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "unused",
         help="granted versus used per action, and idle roles, users and keys",
-        description="Compare what principals are granted (from the snapshot) with what they used "
-        "(from the activity store): per action used, unused, not visible in CloudTrail (data "
-        "events absent), or used but no longer granted; and roles, users and access keys with "
-        "no recorded activity.",
+        description="Compare what principals are granted (from the snapshot, after permissions "
+        "boundaries and SCPs) with what they used (from the activity store): per action used, "
+        "unused, not visible (no logs for the account, or data events absent), or used but no "
+        "longer granted. Then roles, users and access keys with no call in the logs, each "
+        "checked against IAM's own last-used data (credential report, access keys, "
+        "RoleLastUsed, Access Advisor): idle only where both agree; an account without logs is "
+        "not visible, never idle.",
     )
     parser.add_argument("--bundle", required=True, type=Path, help="snapshot bundle (or GAAD file)")
     who = parser.add_mutually_exclusive_group(required=True)
@@ -51,6 +57,7 @@ def _run(args: argparse.Namespace) -> int:
         snapshot = load_snapshot(args.bundle)
         with ActivityStore(args.db, read_only=True) as store:
             sources = data_event_sources(store.connection)
+            coverage = log_coverage(store, window)
             if args.all:
                 principals = [u.arn for a in snapshot.accounts.values() for u in a.users or ()]
                 principals += [
@@ -60,38 +67,39 @@ def _run(args: argparse.Namespace) -> int:
                     if not r.is_service_linked
                 ]
             else:
-                principals = [args.principal]
-            usages = []
-            for principal in principals:
-                documents = identity_documents(snapshot, principal)
-                if not documents and not args.all:
-                    print(f"iamscope: {principal} is not in the snapshot", file=sys.stderr)
+                if entity_of(snapshot, args.principal) is None:
+                    print(f"iamscope: {args.principal} is not in the snapshot", file=sys.stderr)
                     return 1
-                account = principal.split(":")[4] if principal.count(":") >= 5 else ""
-                usages.append(
-                    compare_actions(
-                        principal,
-                        granted_actions(documents, catalog),
-                        {c.action for c in used_calls(store, principal, window)},
-                        invisible_actions(catalog, sources, account),
-                    )
+                principals = [args.principal]
+            cache: LayerCache = {}
+            usages = [
+                principal_usage(
+                    snapshot,
+                    principal,
+                    catalog,
+                    {c.action for c in used_calls(store, principal, window)},
+                    sources,
+                    coverage,
+                    cache,
                 )
-            logged = {
-                str(a)
-                for (a,) in store.connection.execute(
-                    "SELECT DISTINCT account_id FROM events WHERE account_id IS NOT NULL"
-                ).fetchall()
-            }
-            idle = idle_entities(
-                snapshot, active_principals(store, window), used_access_keys(store, window), logged
+                for principal in principals
+            ]
+            evidence = LogEvidence(
+                coverage, active_principals(store, window), used_access_keys(store, window)
             )
     except (SnapshotInputError, StoreError) as exc:
         print(f"iamscope: {exc}", file=sys.stderr)
         return 1
+    report = idle_entities(snapshot, evidence)
+    usages = list(with_idle_verdicts(usages, report))
     if not args.all:
-        idle = tuple(e for e in idle if e.arn == args.principal)
+        report = replace(
+            report,
+            entities=tuple(e for e in report.entities if e.arn == args.principal),
+            unjudged=tuple(u for u in report.unjudged if args.principal.split(":")[4:5] == [u.account]),
+        )
     if args.format == "json":
-        print(json.dumps(unused_json(usages, idle), indent=2))
+        print(json.dumps(unused_json(usages, report), indent=2))
     else:
-        sys.stdout.write(unused_text(usages, idle))
+        sys.stdout.write(unused_text(usages, report))
     return 0

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 __all__ = [
+    "AccountCoverage",
     "ActionUse",
     "ActivitySummary",
     "CallContext",
@@ -34,6 +35,24 @@ class ActionUse:
     def service(self) -> str:
         """The service prefix of the action."""
         return self.action.split(":", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class AccountCoverage:
+    """What the logs hold for one account (by recipient): how many events, when, from which regions."""
+
+    account: str
+    events: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+    regions: tuple[str, ...] = ()
+
+    @property
+    def period(self) -> str:
+        """``2025-12-01 to 2026-01-14 in eu-west-1, us-east-1`` (days, UTC)."""
+        first = f"{self.first_seen:%Y-%m-%d}" if self.first_seen else "?"
+        last = f"{self.last_seen:%Y-%m-%d}" if self.last_seen else "?"
+        return f"{first} to {last} in {', '.join(self.regions) or 'no region'}"
 
 
 @dataclass(frozen=True, slots=True)

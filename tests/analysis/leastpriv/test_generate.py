@@ -171,3 +171,57 @@ def test_formats() -> None:
     assert all(r["Type"] == "AWS::IAM::ManagedPolicy" for r in resources.values())
     split = json.loads(render_policies(list(policy.documents) * 2, "json", "dev"))
     assert isinstance(split, list)
+
+
+def test_per_call_session_ids_become_the_narrowest_stable_pattern() -> None:
+    # Stratus ssm-start-session: TerminateSession on three one-off session ids of "christophe".
+    sessions = [
+        f"arn:aws:ssm:eu-west-1:{ACCT}:session/christophe-{suffix}"
+        for suffix in (
+            "bkqs75qpcrtlxk5paaytrydm2e",
+            "s7uathgenk3m4qa2s33wio5gpu",
+            "wzleysigzmbd6fmkefjqvt5w4u",
+        )
+    ]
+    calls = [UsedCall("ssm:TerminateSession", arn, 1) for arn in sessions]
+    calls.append(
+        UsedCall("ssm:ResumeSession", f"arn:aws:ssm:eu-west-1:{ACCT}:session/4c1f0e52-aa11-4b7e-9f00-1", 1)
+    )
+    policy = generate_policy(calls, load_catalog())
+    stmts = _by_action(policy.documents[0])
+    assert stmts["ssm:TerminateSession"]["Resource"] == f"arn:aws:ssm:eu-west-1:{ACCT}:session/christophe-*"
+    # a random id shares nothing stable: every session of the account and region
+    assert stmts["ssm:ResumeSession"]["Resource"] == f"arn:aws:ssm:eu-west-1:{ACCT}:session/*"
+    assert any("generalised to" in n and "christophe-*" in n for n in policy.notes)
+    # the pattern still covers every recorded call
+    user = f"arn:aws:iam::{ACCT}:user/christophe"
+    recorded = [
+        RecordedCall(user, "ssm:TerminateSession", a, None, None, None, None, "eu-west-1", ACCT, 1)
+        for a in sessions
+    ]
+    assert replay(recorded, user, [compile_policy(policy.documents[0], "p", "identity")]).clean
+
+
+def test_a_privilege_escalation_action_never_gets_a_wildcard_by_default() -> None:
+    instance = f"arn:aws:ec2:eu-west-1:{ACCT}:instance/i-0aaa1111bbbb2222c"
+    calls = [
+        UsedCall("ssm:StartSession", "*", 2),
+        UsedCall("iam:AttachRolePolicy", f"arn:aws:iam::{ACCT}:role/*", 1),
+        UsedCall("ssm:SendCommand", instance, 1),
+        UsedCall("ssm:SendCommand", "*", 1),
+        UsedCall("ssm:DescribeInstanceInformation", "*", 3),  # not an escalation: "*" is fine
+    ]
+    policy = generate_policy(calls, load_catalog())
+    stmts = _by_action(policy.documents[0])
+    assert "ssm:StartSession" not in stmts
+    assert "iam:AttachRolePolicy" not in stmts
+    assert stmts["ssm:SendCommand"]["Resource"] == instance
+    assert stmts["ssm:DescribeInstanceInformation"]["Resource"] == "*"
+    assert "ssm:StartSession" not in policy.actions
+    assert len(policy.warnings) == 3
+    assert any("--allow-wildcard ssm:StartSession" in w for w in policy.warnings)
+    allowed = generate_policy(
+        calls, load_catalog(), GenerateOptions(allow_wildcard=frozenset({"SSM:startsession"}))
+    )
+    assert _by_action(allowed.documents[0])["ssm:StartSession"]["Resource"] == "*"
+    assert len(allowed.warnings) == 2

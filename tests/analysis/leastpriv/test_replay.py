@@ -97,3 +97,58 @@ def test_boundary_from_the_snapshot_still_applies() -> None:
     bounded = replay(calls, P, _policy(ALLOW_TABLE), base)  # type: ignore[arg-type]
     assert not bounded.clean
     assert "boundary" in bounded.denials[0].explanation.lower()
+
+
+def test_denials_are_grouped_by_action_and_resource_with_what_differs() -> None:
+    office = {
+        **ALLOW_TABLE,
+        "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
+    }
+    calls = [
+        _call("dynamodb:GetItem", TABLE, source_ip="10.1.2.3", calls=5, example_event="e-ok"),
+        _call("dynamodb:GetItem", TABLE, source_ip="198.51.100.7", calls=2, example_event="e-a"),
+        _call("dynamodb:GetItem", TABLE, source_ip="203.0.113.9", calls=1, mfa=True, example_event="e-b"),
+        _call("dynamodb:PutItem", TABLE, calls=4),
+    ]
+    result = replay(calls, P, _policy(office))  # type: ignore[arg-type]
+    assert result.denied_calls == 7
+    get, put = result.denied_groups
+    assert (get.action, get.resource) == ("dynamodb:GetItem", TABLE)
+    assert get.calls == 3
+    assert len(get.denials) == 2
+    assert get.allowed_calls == 5
+    differs = {d.key: d for d in get.differences}
+    assert differs["aws:SourceIp"].denied == ("198.51.100.7", "203.0.113.9")
+    assert differs["aws:SourceIp"].allowed == ("10.1.2.3",)
+    assert differs["aws:MultiFactorAuthPresent"].denied == ("false", "true")
+    assert get.same["aws:RequestedRegion"] == "eu-west-1"
+    assert "aws:CurrentTime" not in differs  # times are a range, not a difference
+    assert (put.action, put.calls, put.allowed_calls, put.differences) == ("dynamodb:PutItem", 4, 0, ())
+
+
+def test_replay_text_and_json_show_one_entry_per_action_and_resource() -> None:
+    from iamscope.analysis.leastpriv.views import replay_json, replay_text
+
+    office = {**ALLOW_TABLE, "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}
+    calls = [
+        _call("dynamodb:GetItem", TABLE, source_ip="10.1.2.3", calls=5),
+        _call("dynamodb:GetItem", TABLE, source_ip="198.51.100.7", calls=2),
+        _call("dynamodb:GetItem", TABLE, source_ip="203.0.113.9", calls=1),
+    ]
+    result = replay(calls, P, _policy(office))  # type: ignore[arg-type]
+    text = replay_text(result)
+    assert "on 1 (action, resource) pair(s), 3 would be denied." in text
+    assert text.count(f"- dynamodb:GetItem on {TABLE}") == 1
+    assert "3 call(s) denied in 2 request context(s)" in text
+    assert "what differs: aws:SourceIp denied 198.51.100.7, 203.0.113.9; allowed 10.1.2.3" in text
+    denials = replay_json(result)["denials"]
+    assert isinstance(denials, list)
+    (entry,) = denials
+    assert isinstance(entry, dict)
+    assert entry["differs"] == {
+        "aws:SourceIp": {"denied": ["198.51.100.7", "203.0.113.9"], "allowed": ["10.1.2.3"]}
+    }
+    assert entry["allowed_calls"] == 5
+    requests = entry["requests"]
+    assert isinstance(requests, list)
+    assert len(requests) == 2

@@ -8,7 +8,7 @@ import pytest
 
 from iamscope.activity.evidence import gather_evidence
 from iamscope.activity.ingest import ingest
-from iamscope.activity.queries import TimeWindow, recorded_calls
+from iamscope.activity.queries import TimeWindow, log_coverage, recorded_calls
 from iamscope.activity.store import ActivityStore
 from iamscope.analysis.leastpriv.generate import GenerateOptions
 from iamscope.analysis.leastpriv.rightsize import (
@@ -20,7 +20,6 @@ from iamscope.analysis.leastpriv.rightsize import (
 from iamscope.engine.catalog import load_catalog
 from iamscope.samples.demo_activity import (
     ACTIVE_DEVELOPERS,
-    DEMO_START,
     write_demo_activity,
     write_demo_shadow_activity,
 )
@@ -37,13 +36,14 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, RightsizePl
     assert report.problems == ()
     with ActivityStore(db, read_only=True) as store:
         evidence = gather_evidence(store)
+        coverage = log_coverage(store)
     plan = plan_rightsize(
         demo_snapshot(),
         evidence,
         load_catalog(),
         GenerateOptions(generalize="prefix"),
         created_at=DEMO_COLLECTED_AT,
-        period_start=DEMO_START,
+        coverage=coverage,
     )
     return db, plan
 

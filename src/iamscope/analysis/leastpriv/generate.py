@@ -2,9 +2,11 @@
 
 Actions are grouped by service, and within a service by identical resource sets. Resources are the
 ARNs seen; ``*`` only for actions that take no resource in the catalogue (``wildcard_only``) or
-calls that named none. ``iam:PassRole`` is scoped to the roles passed and conditioned on
-``iam:PassedToService``; ``lambda:InvokeFunction`` to the function ARNs invoked. ``--generalize
-prefix`` replaces the S3 object keys of one bucket with their longest common folder + ``*``.
+calls that named none. A per-call id (a session, request, token) becomes its stable pattern
+(``session/alice-*``). A privilege-escalation action never gets ``*`` (or every resource of its
+type) unless the caller allows it by name: it is left out with a warning. ``iam:PassRole`` is
+scoped to the roles passed and conditioned on ``iam:PassedToService``. ``--generalize prefix``
+replaces the S3 object keys of one bucket with their longest common folder + ``*``.
 """
 
 from __future__ import annotations
@@ -15,17 +17,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from iamscope.analysis.checks.probes import category_actions
 from iamscope.analysis.leastpriv.conditions import (
     PolicyConditions,
     allow_condition,
     source_ip_statement,
 )
+from iamscope.analysis.leastpriv.resource_patterns import is_whole_type_wildcard, stable_resources
 from iamscope.analysis.leastpriv.size import (
     MANAGED_POLICY_LIMIT,
     MAX_MANAGED_POLICIES_PER_ROLE,
     split_policies,
 )
-from iamscope.engine.catalog import Catalog
+from iamscope.engine.catalog import ActionInfo, Catalog
 from iamscope.model.activity import UsedCall
 from iamscope.model.document import JsonObject, JsonValue
 
@@ -48,6 +52,8 @@ class GenerateOptions:
     generalize: Generalize = "none"
     conditions: PolicyConditions = field(default_factory=PolicyConditions)
     size_limit: int = MANAGED_POLICY_LIMIT
+    # Privilege-escalation actions that may get "*" (case-insensitive ``service:Action`` names).
+    allow_wildcard: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +63,7 @@ class GeneratedPolicy:
     documents: tuple[JsonObject, ...]
     actions: tuple[str, ...]
     notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # what the policy leaves out on purpose and the caller must decide
 
 
 _SID_CLEAN = re.compile(r"[^A-Za-z0-9]")
@@ -120,9 +127,10 @@ class _Grants:
     passed: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     dependent: dict[str, JsonObject] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
-def _collect(calls: Sequence[UsedCall], catalog: Catalog, generalize: Generalize) -> _Grants:
+def _collect(calls: Sequence[UsedCall], catalog: Catalog, options: GenerateOptions) -> _Grants:
     grants = _Grants()
     for call in calls:
         info = catalog.action(call.action)
@@ -142,12 +150,61 @@ def _collect(calls: Sequence[UsedCall], catalog: Catalog, generalize: Generalize
                 grants.notes.append(
                     f"added {dep.full_name}: {info.full_name} needs it (not logged by CloudTrail)"
                 )
-    for action, resources in grants.actions.items():
-        if "*" in resources:
-            grants.actions[action] = {"*"}
-        elif generalize == "prefix" and action.startswith("s3:"):
-            grants.actions[action] = _generalize_s3_objects(resources)
+    escalation = {a.lower() for a in category_actions("privilege-escalation")}
+    allowed = {a.lower() for a in options.allow_wildcard}
+    for action, seen in list(grants.actions.items()):
+        info = catalog.action(action)
+        if info is None:
+            continue
+        wildcard_ok = action.lower() not in escalation or action.lower() in allowed
+        shaped = _shape(info, seen, catalog, options.generalize, wildcard_ok, grants)
+        if shaped:
+            grants.actions[action] = shaped
+        else:
+            del grants.actions[action]
+            grants.dependent.pop(action, None)
     return grants
+
+
+def _shape(
+    info: ActionInfo,
+    seen: set[str],
+    catalog: Catalog,
+    generalize: Generalize,
+    wildcard_ok: bool,
+    grants: _Grants,
+) -> set[str]:
+    """The resources to grant one action: wildcards checked, S3 keys generalised, per-call ids made stable."""
+    action = info.full_name
+    resources = seen if wildcard_ok else _without_wildcards(action, seen, info, catalog, grants.warnings)
+    if "*" in resources:
+        return {"*"}
+    if generalize == "prefix" and action.startswith("s3:"):
+        resources = _generalize_s3_objects(resources)
+    stable = stable_resources(info, resources, catalog)
+    for pattern, arns in sorted(stable.replaced.items()):
+        more = ", ..." if len(arns) > 1 else ""
+        grants.notes.append(
+            f"{action}: {len(arns)} per-call resource(s) ({arns[0]}{more}) generalised to {pattern}"
+        )
+    return set(stable.resources)
+
+
+def _without_wildcards(
+    action: str, resources: set[str], info: ActionInfo, catalog: Catalog, warnings: list[str]
+) -> set[str]:
+    """A privilege-escalation action's resources without ``*`` or whole-type wildcards (warned)."""
+    wide = {r for r in resources if is_whole_type_wildcard(r, info, catalog)}
+    if not wide:
+        return resources
+    kept = resources - wide
+    outcome = f"kept on the {len(kept)} resource(s) named" if kept else "left out"
+    warnings.append(
+        f"{action} can escalate privileges and some recorded calls name no resource "
+        f"({', '.join(sorted(wide))}): {outcome}; grant it by hand on the resources it needs, "
+        f"or pass --allow-wildcard {action}"
+    )
+    return kept
 
 
 def _statements(grants: _Grants) -> list[JsonObject]:
@@ -179,7 +236,7 @@ def generate_policy(
 ) -> GeneratedPolicy:
     """Build the policy for the successful calls of one principal."""
     options = options or GenerateOptions()
-    grants = _collect(calls, catalog, options.generalize)
+    grants = _collect(calls, catalog, options)
     statements = _statements(grants)
     notes = grants.notes
     allow = allow_condition(options.conditions)
@@ -209,7 +266,7 @@ def generate_policy(
     if not statements:
         notes.append("no successful calls recorded: the policy grants nothing")
     actions = tuple(sorted({*grants.actions, *(["iam:PassRole"] if grants.passed else [])}))
-    return GeneratedPolicy(tuple(documents), actions, tuple(notes))
+    return GeneratedPolicy(tuple(documents), actions, tuple(notes), tuple(grants.warnings))
 
 
 def _account_wide(resource: str, service: str) -> str:

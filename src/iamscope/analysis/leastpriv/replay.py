@@ -17,7 +17,15 @@ from datetime import datetime
 from iamscope.engine import CompiledPolicy, PolicySet, Request, RequestError, evaluate
 from iamscope.model.activity import RecordedCall
 
-__all__ = ["BasePolicies", "ReplayDenial", "ReplayResult", "replay", "request_context"]
+__all__ = [
+    "BasePolicies",
+    "ContextDifference",
+    "DenialGroup",
+    "ReplayDenial",
+    "ReplayResult",
+    "replay",
+    "request_context",
+]
 
 # Gives the policy set around a principal for one (resource, action): boundary, SCPs, resource
 # policy... (``AccessModel.policy_set``); its identity side is replaced by the proposal.
@@ -34,15 +42,94 @@ class ReplayDenial:
     explanation: str
 
 
+# Keys whose values are a time: shown as the period of the requests, never as a difference.
+_TIME_KEYS = frozenset({"aws:CurrentTime", "aws:EpochTime"})
+
+
+@dataclass(frozen=True, slots=True)
+class ContextDifference:
+    """A request-context key whose values vary among one action and resource's requests."""
+
+    key: str
+    denied: tuple[str, ...]  # values in the denied requests ("(absent)" when the key was missing)
+    allowed: tuple[str, ...]  # values in the requests the proposal allows
+
+
+@dataclass(frozen=True, slots=True)
+class DenialGroup:
+    """Every denied request of one (action, resource), beside the allowed ones, and what differs."""
+
+    action: str
+    resource: str
+    denials: tuple[ReplayDenial, ...]
+    allowed: tuple[RecordedCall, ...] = ()
+
+    @property
+    def calls(self) -> int:
+        """Recorded calls denied."""
+        return sum(d.call.calls for d in self.denials)
+
+    @property
+    def allowed_calls(self) -> int:
+        """Recorded calls of the same action and resource that the proposal allows."""
+        return sum(c.calls for c in self.allowed)
+
+    @property
+    def first_seen(self) -> datetime | None:
+        """The first denied call."""
+        return min((d.call.first_seen for d in self.denials if d.call.first_seen), default=None)
+
+    @property
+    def last_seen(self) -> datetime | None:
+        """The last denied call."""
+        return max((d.call.last_seen for d in self.denials if d.call.last_seen), default=None)
+
+    def _values(self) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+        denied = [request_context(d.call, d.at) for d in self.denials]
+        allowed = [request_context(c, c.last_seen) for c in self.allowed]
+        return denied, allowed
+
+    @property
+    def differences(self) -> tuple[ContextDifference, ...]:
+        """Keys with more than one value across the requests (denied and allowed), sorted."""
+        denied, allowed = self._values()
+        every = denied + allowed
+        keys = sorted({k for c in every for k in c} - _TIME_KEYS)
+        out = []
+        for key in keys:
+            if len({c.get(key) for c in every}) > 1:
+                out.append(
+                    ContextDifference(
+                        key,
+                        tuple(sorted({c.get(key, "(absent)") for c in denied})),
+                        tuple(sorted({c.get(key, "(absent)") for c in allowed})),
+                    )
+                )
+        return tuple(out)
+
+    @property
+    def same(self) -> dict[str, str]:
+        """Keys with one value in every request (time keys left out)."""
+        denied, allowed = self._values()
+        every = denied + allowed
+        keys = set.intersection(*(set(c) for c in every)) - _TIME_KEYS if every else set()
+        return {k: every[0][k] for k in sorted(keys) if len({c[k] for c in every}) == 1}
+
+
 @dataclass(frozen=True, slots=True)
 class ReplayResult:
-    """Every recorded call evaluated; ``denials`` lists the ones the proposal would break."""
+    """Every recorded call evaluated; ``denials`` lists the ones the proposal would break.
+
+    ``denied_groups`` holds the same denials by (action, resource), with that pair's allowed
+    requests beside them.
+    """
 
     principal: str
     calls: int
     groups: int
     denials: tuple[ReplayDenial, ...]
     errors: tuple[str, ...] = ()
+    denied_groups: tuple[DenialGroup, ...] = ()
 
     @property
     def denied_calls(self) -> int:
@@ -86,6 +173,7 @@ def replay(
 ) -> ReplayResult:
     """Evaluate each recorded call of ``principal`` with ``proposed`` as its identity policies."""
     denials: list[ReplayDenial] = []
+    allowed: dict[tuple[str, str], list[RecordedCall]] = {}
     errors: list[str] = []
     only_proposed = PolicySet(identity=tuple(proposed))
     cache: dict[tuple[str, str], PolicySet] = {}
@@ -117,4 +205,18 @@ def replay(
             if not decision.allowed:
                 denials.append(ReplayDenial(call, decision.decision, at, decision.explanation.text()))
                 break
-    return ReplayResult(principal, total, len(calls), tuple(denials), tuple(errors))
+        else:
+            allowed.setdefault((call.action, call.resource), []).append(call)
+    return ReplayResult(principal, total, len(calls), tuple(denials), tuple(errors), _group(denials, allowed))
+
+
+def _group(
+    denials: Sequence[ReplayDenial], allowed: dict[tuple[str, str], list[RecordedCall]]
+) -> tuple[DenialGroup, ...]:
+    by_pair: dict[tuple[str, str], list[ReplayDenial]] = {}
+    for denial in denials:
+        by_pair.setdefault((denial.call.action, denial.call.resource), []).append(denial)
+    return tuple(
+        DenialGroup(action, resource, tuple(found), tuple(allowed.get((action, resource), ())))
+        for (action, resource), found in sorted(by_pair.items())
+    )

@@ -18,10 +18,14 @@ from datetime import datetime
 from iamscope.analysis.access import AccessModel
 from iamscope.analysis.leastpriv.generate import GeneratedPolicy, GenerateOptions, generate_policy
 from iamscope.analysis.leastpriv.grants import (
+    LayerCache,
+    effective_actions,
     granted_actions,
+    guardrails,
     identity_documents,
     is_wildcard_grant,
 )
+from iamscope.analysis.leastpriv.idle import judge, role_uses
 from iamscope.analysis.leastpriv.replay import (
     BasePolicies,
     ReplayResult,
@@ -31,7 +35,7 @@ from iamscope.analysis.leastpriv.replay import (
 from iamscope.analysis.leastpriv.unused import invisible_actions
 from iamscope.engine import PolicyError, PolicySet, Request, RequestError, compile_policy, evaluate
 from iamscope.engine.catalog import Catalog
-from iamscope.model.activity import PrincipalEvidence, RecordedCall
+from iamscope.model.activity import AccountCoverage, PrincipalEvidence, RecordedCall
 from iamscope.model.document import JsonObject, JsonValue
 from iamscope.model.snapshot import Snapshot
 
@@ -133,32 +137,30 @@ def _idle_roles(
     snapshot: Snapshot,
     active: set[str],
     catalog: Catalog,
-    period_start: datetime | None,
+    coverage: Mapping[str, AccountCoverage],
     skipped: list[str],
+    cache: LayerCache,
 ) -> list[RightsizeItem]:
-    """Roles with grants but no recorded call, when IAM's RoleLastUsed agrees they were idle."""
+    """Roles with grants but no recorded call, when IAM's own last-used data agrees they were idle."""
     items = []
-    logged = {arn.split(":")[4] for arn in active if arn.count(":") >= 5}
     for account_id, account in snapshot.accounts.items():
-        if account_id not in logged:
-            skipped.append(f"account {account_id}: no CloudTrail activity in the store, not planned")
+        logged = coverage.get(account_id)
+        if logged is None:
+            skipped.append(
+                f"account {account_id}: not visible: no logs for this account in the store, not planned"
+            )
             continue
         for role in account.roles or ():
             if role.is_service_linked or role.arn in active:
                 continue
-            granted = granted_actions(identity_documents(snapshot, role.arn), catalog)
+            granted = _granted(snapshot, role.arn, catalog, cache)
             if not granted:
                 continue
-            if role.last_used is not None and (period_start is None or role.last_used >= period_start):
-                skipped.append(
-                    f"{role.arn}: IAM reports use on {role.last_used:%Y-%m-%d} that the logs do not "
-                    "show (is the trail complete for this account?)"
-                )
+            verdict = judge("role", role.arn, logged, role_uses(account, role))
+            if not verdict.idle:
+                skipped.append(f"{role.arn}: {verdict.logs}, {verdict.iam}")
                 continue
-            note = (
-                "no recorded use in the period and none per IAM's RoleLastUsed: detach every "
-                "policy (or delete the role)"
-            )
+            note = f"{verdict.logs}; {verdict.iam}: detach every policy (or delete the role)"
             items.append(
                 RightsizeItem(
                     principal=role.arn,
@@ -173,31 +175,39 @@ def _idle_roles(
     return items
 
 
+def _granted(snapshot: Snapshot, principal: str, catalog: Catalog, cache: LayerCache) -> frozenset[str]:
+    """What the principal's identity policies grant, after its boundary and the SCPs above it."""
+    identity = granted_actions(identity_documents(snapshot, principal), catalog)
+    return effective_actions(identity, guardrails(snapshot, principal), catalog, cache)
+
+
 def plan_rightsize(
     snapshot: Snapshot,
     evidence: Iterable[PrincipalEvidence],
     catalog: Catalog,
     options: GenerateOptions | None = None,
     created_at: datetime | None = None,
-    period_start: datetime | None = None,
+    coverage: Mapping[str, AccountCoverage] | None = None,
 ) -> RightsizePlan:
     """A plan item for every over-privileged principal among ``evidence``, and idle roles.
 
-    Current grants, boundary, SCPs and resource policies come from ``snapshot``; the proposal is
-    replayed with all of them, its own documents standing in for the identity policies. A role
-    with grants, no recorded call and no use since ``period_start`` per IAM gets an empty proposal.
+    Current grants (after boundary and SCPs), boundary, SCPs and resource policies come from
+    ``snapshot``; the proposal is replayed with all of them, its own documents standing in for
+    the identity policies. A role with grants and no recorded call, in an account the logs cover
+    (``coverage``), gets an empty proposal when IAM's last-used data agrees it was idle.
     """
     options = options or GenerateOptions()
     base = snapshot_base(snapshot)
     items: list[RightsizeItem] = []
     skipped: list[str] = []
+    cache: LayerCache = {}
     evidence = tuple(evidence)
     for item in evidence:
         current = identity_documents(snapshot, item.principal)
         if not current:
             skipped.append(f"{item.principal}: not in the snapshot (no policies to compare)")
             continue
-        granted = granted_actions(current, catalog)
+        granted = _granted(snapshot, item.principal, catalog, cache)
         invisible = invisible_actions(catalog, item.data_sources, item.account)
         used = {c.action for c in item.used}
         unused_visible = granted - used - invisible
@@ -215,11 +225,14 @@ def plan_rightsize(
             skipped.append(f"{item.principal}: generated policy rejected by the engine: {exc}")
             continue
         used_services = {a.split(":", 1)[0] for a in used}
-        blockers = tuple(
-            f"{action} is granted but CloudTrail could not show its use here (data events off): "
-            "enable data events for a full period, or keep it by hand"
-            for action in sorted((granted & invisible) - used)
-            if action.split(":", 1)[0] in used_services
+        blockers = (
+            *proposal.warnings,
+            *(
+                f"{action} is granted but CloudTrail could not show its use here (data events off): "
+                "enable data events for a full period, or keep it by hand"
+                for action in sorted((granted & invisible) - used)
+                if action.split(":", 1)[0] in used_services
+            ),
         )
 
         def current_set(resource: str, action: str, principal: str = item.principal) -> PolicySet:
@@ -238,7 +251,7 @@ def plan_rightsize(
             )
         )
     active = {e.principal for e in evidence if e.used or e.recorded}
-    items += _idle_roles(snapshot, active, catalog, period_start, skipped)
+    items += _idle_roles(snapshot, active, catalog, coverage or {}, skipped, cache)
     items.sort(key=lambda i: i.principal)
     return RightsizePlan(created_at, tuple(items), tuple(skipped))
 
