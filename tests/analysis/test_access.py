@@ -150,7 +150,7 @@ def test_user_gets_group_policies_boundary_and_scp_levels() -> None:
     assert policies.scps is not None
     assert [len(level) for level in policies.scps] == [1, 2, 1]
     assert evaluate(
-        Request(f"arn:aws:iam::{A}:user/alice", "s3:GetObject", "arn:aws:s3:::x/y"), policies
+        Request(f"arn:aws:iam::{A}:user/alice", "s3:GetObject", "arn:aws:s3:::x/y", resource_account=A), policies
     ).allowed
 
 

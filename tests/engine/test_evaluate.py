@@ -26,7 +26,7 @@ ALLOW_ALL = compile_policy(doc({"Effect": "Allow", "Action": "*", "Resource": "*
 
 
 def test_the_library_entry_points_are_on_the_package() -> None:
-    request = iamscope.Request(USER, "s3:GetObject", "arn:aws:s3:::b/k")
+    request = iamscope.Request(USER, "s3:GetObject", "arn:aws:s3:::b/k", resource_account=A)
     decision = iamscope.evaluate(
         request,
         iamscope.PolicySet(
@@ -37,7 +37,7 @@ def test_the_library_entry_points_are_on_the_package() -> None:
 
 
 def test_default_is_implicit_deny() -> None:
-    decision = evaluate(Request(USER, "s3:GetObject", "arn:aws:s3:::b/k"), PolicySet())
+    decision = evaluate(Request(USER, "s3:GetObject", "arn:aws:s3:::b/k", resource_account=A), PolicySet())
     assert decision.decision == "implicitDeny"
     assert decision.explanation.layer == "identity"
 
@@ -46,7 +46,7 @@ def test_explicit_deny_names_every_matching_statement() -> None:
     deny = compile_policy(doc({"Sid": "NoS3", "Effect": "Deny", "Action": "s3:*", "Resource": "*"}), "guard")
     scp_deny = compile_policy(doc({"Sid": "Region", "Effect": "Deny", "Action": "*", "Resource": "*"}), "scp")
     decision = evaluate(
-        Request(USER, "s3:GetObject", "arn:aws:s3:::b/k"),
+        Request(USER, "s3:GetObject", "arn:aws:s3:::b/k", resource_account=A),
         PolicySet(identity=[ALLOW_ALL, deny], scps=[[ALLOW_ALL, scp_deny]]),
     )
     assert decision.decision == "explicitDeny"
@@ -58,7 +58,7 @@ def test_explicit_deny_names_every_matching_statement() -> None:
 def test_scps_need_an_allow_at_every_level() -> None:
     only_ec2 = compile_policy(doc({"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}), "ou-ec2")
     decision = evaluate(
-        Request(USER, "s3:GetObject", "arn:aws:s3:::b/k"),
+        Request(USER, "s3:GetObject", "arn:aws:s3:::b/k", resource_account=A),
         PolicySet(identity=[ALLOW_ALL], scps=[[ALLOW_ALL], [only_ec2]]),
     )
     assert decision.decision == "implicitDeny"
@@ -68,12 +68,13 @@ def test_scps_need_an_allow_at_every_level() -> None:
 
 def test_scps_do_not_apply_to_the_management_account_or_service_linked_roles() -> None:
     deny_all = compile_policy(doc({"Effect": "Deny", "Action": "*", "Resource": "*"}))
-    request = Request(USER, "s3:GetObject", "arn:aws:s3:::b/k")
+    request = Request(USER, "s3:GetObject", "arn:aws:s3:::b/k", resource_account=A)
     assert evaluate(request, PolicySet(identity=[ALLOW_ALL], scps=[[deny_all]], management_account=A)).allowed
     slr = Request(
         f"arn:aws:iam::{A}:role/aws-service-role/elasticbeanstalk.amazonaws.com/AWSServiceRoleForElasticBeanstalk",
         "s3:GetObject",
         "arn:aws:s3:::b/k",
+        A,
     )
     assert evaluate(slr, PolicySet(identity=[ALLOW_ALL], scps=[[deny_all]])).allowed
     assert not evaluate(request, PolicySet(identity=[ALLOW_ALL], scps=[[deny_all]])).allowed
@@ -131,7 +132,9 @@ def test_role_arn_grant_is_limited_by_session_policy_but_session_arn_grant_is_no
 
 
 def test_federated_user_without_session_policy_has_no_permissions() -> None:
-    request = Request(f"arn:aws:sts::{A}:federated-user/bob", "s3:GetObject", "arn:aws:s3:::b/k")
+    request = Request(
+        f"arn:aws:sts::{A}:federated-user/bob", "s3:GetObject", "arn:aws:s3:::b/k", resource_account=A
+    )
     decision = evaluate(request, PolicySet(identity=[ALLOW_ALL]))
     assert decision.decision == "implicitDeny"
     assert decision.explanation.layer == "session-policy"
@@ -244,7 +247,7 @@ def test_allowed_explanation_lists_every_layer_that_allowed() -> None:
     )
     session = compile_policy(doc({"Sid": "Sess", "Effect": "Allow", "Action": "*", "Resource": "*"}), "sess")
     decision = evaluate(
-        Request(SESSION, "s3:GetObject", "arn:aws:s3:::b/k"),
+        Request(SESSION, "s3:GetObject", "arn:aws:s3:::b/k", resource_account=A),
         PolicySet(
             identity=[identity_a, identity_b],
             permissions_boundary=[boundary],

@@ -75,7 +75,6 @@ def test_every_element_is_read() -> None:
         ({"Version": "2012-10-17"}, "Statement"),
         ({"Version": "2012-10-18", "Statement": []}, "Version"),
         ({"Statement": [], "Extra": 1}, "Extra"),
-        ({"Statement": []}, "Statement"),
         ({"Statement": [{"Action": "s3:*", "Resource": "*"}]}, "Statement[0].Effect"),
         ({"Statement": [{"Effect": "allow", "Action": "s3:*", "Resource": "*"}]}, "Statement[0].Effect"),
         ({"Statement": [{"Effect": "Allow", "Resource": "*"}]}, "Statement[0].Action"),

@@ -18,7 +18,7 @@ from iamscope.engine import (
     compile_policy,
     evaluate,
 )
-from iamscope.engine.cases import CaseResult, run_case_line
+from iamscope.engine.cases import CaseResult, case_resource_account, run_case_line
 
 __all__ = ["register", "run"]
 
@@ -39,7 +39,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--principal", help="principal ARN, service principal or 'anonymous'")
     parser.add_argument("--action", help="the action, e.g. s3:GetObject")
     parser.add_argument("--resource", default="*", help="the resource ARN (default: *)")
-    parser.add_argument("--resource-account", help="account owning the resource (when the ARN lacks it)")
+    parser.add_argument(
+        "--resource-account",
+        help="account owning the resource, for ARNs without one such as S3 (default: the principal's)",
+    )
     parser.add_argument(
         "--context",
         action="append",
@@ -174,7 +177,8 @@ def _run_one(args: argparse.Namespace) -> int:
     except _InputError as error:
         print(f"iamscope simulate: {error}", file=sys.stderr)
         return 2
-    request = Request(args.principal, args.action, args.resource, args.resource_account, context)
+    account = case_resource_account(args.principal, args.resource, args.resource_account)
+    request = Request(args.principal, args.action, args.resource, account, context)
     try:
         decision = evaluate(request, policies)
     except RequestError as error:
