@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 import iamscope
-from iamscope.engine import PolicySet, Request, RequestError, compile_policy, evaluate
+from iamscope.engine import PolicySet, Request, RequestError, compile_policy, evaluate, resource_owner
+from iamscope.engine.cases import case_resource_account, run_case
 from iamscope.engine.principal import Grant, PrincipalKind, parse_principal
 from iamscope.model.document import JsonValue
 
@@ -265,3 +266,71 @@ def test_allowed_explanation_lists_every_layer_that_allowed() -> None:
         ("permissions-boundary", "cap", "Cap"),
         ("session-policy", "sess", "Sess"),
     ]
+
+
+def test_an_s3_arn_without_its_owner_is_refused_for_an_iam_principal_not_guessed() -> None:
+    # The bucket policy grants only account B; whether alice's identity policy is enough depends on
+    # whose bucket it is, which an S3 ARN does not say.
+    bucket = compile_policy(
+        doc({"Effect": "Allow", "Principal": {"AWS": B}, "Action": "s3:GetObject", "Resource": "*"}),
+        "bucket",
+        "resource",
+    )
+    policies = PolicySet(identity=[ALLOW_ALL], resource=bucket)
+    with pytest.raises(RequestError, match="resource_account"):
+        evaluate(Request(USER, "s3:GetObject", "arn:aws:s3:::foreign/k"), policies)
+    assert evaluate(Request(USER, "s3:GetObject", "arn:aws:s3:::foreign/k", A), policies).allowed
+    assert (
+        evaluate(Request(USER, "s3:GetObject", "arn:aws:s3:::foreign/k", B), policies).decision
+        == "implicitDeny"
+    )
+    # Callers without an account (anonymous, services) and ARNs every account has its own of are fine.
+    assert (
+        evaluate(Request("anonymous", "s3:GetObject", "arn:aws:s3:::foreign/k"), policies).decision
+        == "implicitDeny"
+    )
+    assert evaluate(Request(USER, "s3:ListAllMyBuckets", "*"), policies).allowed
+    assert evaluate(
+        Request(USER, "iam:GetPolicy", "arn:aws:iam::aws:policy/ReadOnlyAccess"), policies
+    ).allowed
+    assert evaluate(
+        Request(USER, "route53:GetHostedZone", "arn:aws:route53:::hostedzone/Z1"), policies
+    ).allowed
+
+
+def test_the_cases_format_states_its_default_owner_explicitly() -> None:
+    assert case_resource_account(USER, "arn:aws:s3:::b/k", None) == A
+    assert case_resource_account(USER, "arn:aws:s3:::b/k", B) == B
+    assert case_resource_account(USER, f"arn:aws:sqs:eu-west-1:{B}:q", None) == B
+    assert case_resource_account("anonymous", "arn:aws:s3:::b/k", None) is None
+    result = run_case(
+        {
+            "id": "s3-no-owner",
+            "request": {"principal": USER, "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"},
+            "policies": {"identity": [doc({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})]},
+        }
+    )
+    assert result.error is None
+    assert result.decision is not None
+    assert result.decision.allowed
+
+
+def test_resource_owner() -> None:
+    assert resource_owner(f"arn:aws:sqs:eu-west-1:{B}:q") == B
+    assert resource_owner("arn:aws:s3:::b/k") is None
+    assert resource_owner("arn:aws:s3:::b/k", A) == A
+    assert resource_owner("arn:aws:iam::aws:policy/ReadOnlyAccess", A) == A
+    assert resource_owner("*", A) == A
+
+
+def test_get_caller_identity_needs_no_permission_and_no_deny_stops_it() -> None:
+    deny_all = compile_policy(doc({"Effect": "Deny", "Action": "*", "Resource": "*"}), "deny-all")
+    decision = evaluate(
+        Request(SESSION, "sts:GetCallerIdentity", "*"),
+        PolicySet(identity=[deny_all], permissions_boundary=[deny_all], session=deny_all, scps=[[deny_all]]),
+    )
+    assert decision.allowed
+    assert decision.explanation.layer == "no-permission-needed"
+    assert (
+        evaluate(Request("anonymous", "sts:GetCallerIdentity", "*"), PolicySet()).decision == "implicitDeny"
+    )

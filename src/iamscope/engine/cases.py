@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from typing import cast
 
 from iamscope.engine.compiled import CompiledPolicy, compile_policy
-from iamscope.engine.evaluate import Decision, PolicySet, Request, RequestError, evaluate
+from iamscope.engine.evaluate import Decision, PolicySet, Request, RequestError, evaluate, resource_owner
 from iamscope.engine.parse import PolicyError, PolicyKind
 from iamscope.engine.principal import parse_principal
-from iamscope.model.arn import parse_arn
 from iamscope.model.document import JsonObject, JsonValue
 
 __all__ = ["CaseError", "CaseResult", "case_resource_account", "load_case", "run_case", "run_case_line"]
@@ -95,11 +94,8 @@ def case_resource_account(principal: str, resource: str, given: str | None) -> s
     S3 ARN carries none) the principal's account. The engine itself never assumes the last."""
     if given:
         return given
-    arn = parse_arn(resource)
-    if arn is not None and arn.account and arn.account != "aws":
-        return arn.account
     caller = parse_principal(principal)
-    return caller.account if caller is not None else None
+    return resource_owner(resource, caller.account if caller is not None else None)
 
 
 def load_case(case: JsonValue) -> tuple[JsonValue, Request, PolicySet]:

@@ -38,6 +38,7 @@ __all__ = [
     "Request",
     "RequestError",
     "evaluate",
+    "resource_owner",
 ]
 
 DecisionValue = Literal["allowed", "explicitDeny", "implicitDeny"]
@@ -250,6 +251,15 @@ def _rcp_services() -> frozenset[str]:
     from iamscope.engine.catalog import load_catalog
 
     return load_catalog().rcp_services()
+
+
+def resource_owner(resource: str, default: str | None = None) -> str | None:
+    """The account in a resource ARN, or ``default`` when the ARN carries none (S3 buckets and
+    objects, ``*``, AWS managed policies under the ``aws`` account)."""
+    parts = resource.split(":", 5)
+    if len(parts) == 6 and parts[0] == "arn" and parts[4] and parts[4] != "aws":
+        return parts[4]
+    return default
 
 
 def _account_of(resource: str, given: str | None, principal: Principal) -> str | None:

@@ -24,8 +24,8 @@ ProtectionKind = Literal[
 # action, you can still perform this operation." (STS API reference, GetCallerIdentity)
 NO_PERMISSION_ACTIONS = frozenset({"sts:getcalleridentity"})
 
-# "You cannot change the permissions defined in AWS managed policies." (IAM User Guide,
-# access_policies_managed-vs-inline.html): every write to a policy under arn:aws:iam::aws:policy/.
+# "AWS managed policies cannot be edited." (IAM User Guide, access_policies_manage-edit.html): every
+# write to a policy under arn:aws:iam::aws:policy/.
 _POLICY_WRITES = frozenset(
     {
         "iam:createpolicy",
@@ -88,7 +88,7 @@ class Protection:
 _MANAGED_POLICY = Protection(
     "aws-managed-policy",
     "AWS managed policies cannot be changed: AWS alone creates, versions, tags and deletes them",
-    "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html",
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_manage-edit.html",
 )
 _KEY_ALIAS = Protection(
     "aws-managed-key-alias",
