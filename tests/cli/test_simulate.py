@@ -283,3 +283,29 @@ def test_an_s3_request_defaults_to_the_principals_account_and_says_so(
     with pytest.raises(SystemExit):
         main(["simulate", "--help"])
     assert "default: the principal's" in " ".join(capsys.readouterr().out.split())
+
+
+def test_an_action_that_names_no_action_is_a_warning_not_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = write(
+        tmp_path / "odd.json",
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:GetObject,PutObject", "Resource": "*"}],
+        },
+    )
+    code = main(
+        [
+            "simulate",
+            "--principal", "arn:aws:iam::111122223333:user/alice",
+            "--action", "s3:GetObject",
+            "--resource", "arn:aws:s3:::b/k",
+            "--identity-policy", policy,
+        ]
+    )  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 0
+    assert captured.out.strip() == "implicitDeny"
+    assert "warning" in captured.err and "odd.json" in captured.err
+    assert "Statement[0].Action" in captured.err and "a comma" in captured.err

@@ -19,7 +19,7 @@ B = "444455556666"
 USER = f"arn:aws:iam::{A}:user/alice"
 SESSION = f"arn:aws:sts::{A}:assumed-role/app/s1"
 OBJECT = "arn:aws:s3:::reports/q3.csv"
-REGION = {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}
+REGION: JsonValue = {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}
 
 
 def doc(*statements: dict[str, JsonValue]) -> JsonValue:

@@ -209,7 +209,7 @@ def test_every_aws_managed_policy_parses() -> None:
     assert failures == []
 
 
-ALLOW_ALL: JsonValue = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+ALLOW_ALL: dict[str, JsonValue] = {"Effect": "Allow", "Action": "*", "Resource": "*"}
 
 
 @pytest.mark.parametrize(

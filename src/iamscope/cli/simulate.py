@@ -136,11 +136,14 @@ def _load(path: str, name: str) -> CompiledPolicy:
     except UnicodeDecodeError:
         raise _InputError(f"{path}: not UTF-8 text") from None
     try:
-        return compile_policy(json.loads(text), name or Path(path).name)
+        compiled = compile_policy(json.loads(text), name or Path(path).name)
     except json.JSONDecodeError as error:
         raise _InputError(f"{path}: not valid JSON: {error.msg} at line {error.lineno}") from None
     except PolicyError as error:
         raise _InputError(f"{path}: {error}") from None
+    for problem in compiled.problems:  # accepted by AWS, but matches no request
+        print(f"iamscope simulate: warning: {path}: {problem}", file=sys.stderr)
+    return compiled
 
 
 def _levels(values: list[str] | None) -> list[list[CompiledPolicy]] | None:

@@ -47,7 +47,7 @@ _PRINCIPAL_KEYS = {"aws": "AWS", "service": "Service", "federated": "Federated"}
 _VERSIONS = frozenset({"2012-10-17", "2008-10-17"})
 # A service prefix and a colon; AWS stores names with other characters after the colon (a comma,
 # inner or trailing whitespace), which name no action and so match no request.
-_ACTION = re.compile(r"^[A-Za-z0-9*?_.-]+:", re.DOTALL)
+_ACTION = re.compile(r"^[A-Za-z0-9*?_.-]+:")
 _ACTION_NAME = re.compile(r"[A-Za-z0-9*?_.-]*")
 
 
