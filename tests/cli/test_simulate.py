@@ -307,5 +307,7 @@ def test_an_action_that_names_no_action_is_a_warning_not_an_error(
     captured = capsys.readouterr()
     assert code == 0
     assert captured.out.strip() == "implicitDeny"
-    assert "warning" in captured.err and "odd.json" in captured.err
-    assert "Statement[0].Action" in captured.err and "a comma" in captured.err
+    assert "warning" in captured.err
+    assert "odd.json" in captured.err
+    assert "Statement[0].Action" in captured.err
+    assert "a comma" in captured.err
