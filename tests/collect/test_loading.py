@@ -199,3 +199,65 @@ def test_resource_listings_that_found_nothing_mean_collected_and_empty(tmp_path:
     }
     snapshot = load(str(write_bundle(tmp_path / "listed", manifest=manifest)))
     assert snapshot.accounts[ACCOUNT].resource_policies == ()
+    # As in a bundle from before S3 settings were collected: buckets listed, no list-buckets.json,
+    # no s3/ or s3control/ folder: the settings are not collected (not "none set").
+    assert snapshot.accounts[ACCOUNT].buckets is None
+    assert snapshot.accounts[ACCOUNT].s3_public_access_block is None
+
+
+def test_hand_made_s3_settings_load_and_a_bad_file_loses_only_itself(tmp_path: Path) -> None:
+    """Files as `aws s3control get-public-access-block`, `aws s3api list-buckets`,
+    `get-public-access-block`, `get-bucket-acl`, `get-bucket-ownership-controls` print them."""
+    root = write_bundle(tmp_path / "bundle")
+    account_dir = root / ACCOUNT
+    (account_dir / "s3control" / "global").mkdir(parents=True)
+    config = {"BlockPublicAcls": True, "IgnorePublicAcls": "true", "BlockPublicPolicy": False}
+    (account_dir / "s3control/global/get-public-access-block.json").write_text(
+        json.dumps({"PublicAccessBlockConfiguration": config})
+    )
+    (account_dir / "s3" / "global").mkdir(parents=True)
+    listing = {
+        "Buckets": [{"Name": "logs"}, {"Name": "site", "BucketRegion": "eu-west-1"}],
+        "Owner": {"ID": "o"},
+    }
+    (account_dir / "s3/global/list-buckets.json").write_text(json.dumps(listing))
+    site = account_dir / "s3" / "eu-west-1" / "buckets" / "site"
+    site.mkdir(parents=True)
+    acl = {
+        "Owner": {"ID": "o"},
+        "Grants": [
+            {"Grantee": {"Type": "CanonicalUser", "ID": "o"}, "Permission": "FULL_CONTROL"},
+            {
+                "Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"},
+                "Permission": "READ",
+            },
+        ],
+    }
+    (site / "get-bucket-acl.json").write_text(json.dumps(acl))
+    (site / "get-bucket-ownership-controls.json").write_text('{"OwnershipControls": {"Rules": [')
+    snapshot = load(root)
+    account = snapshot.accounts[ACCOUNT]
+    block = account.s3_public_access_block
+    assert block is not None
+    assert (block.block_public_acls, block.ignore_public_acls, block.block_public_policy) == (
+        True,
+        True,
+        False,
+    )
+    assert block.configured
+    assert not block.restrict_public_buckets
+    buckets = {b.name: b for b in account.buckets or ()}
+    assert set(buckets) == {"logs", "site"}
+    assert buckets["logs"].region == ""  # listed only: nothing else known about it
+    assert buckets["logs"].acl is None
+    site_bucket = buckets["site"]
+    assert [(g.grantee_type, g.permission) for g in site_bucket.acl or ()] == [
+        ("CanonicalUser", "FULL_CONTROL"),
+        ("Group", "READ"),
+    ]
+    assert site_bucket.owner_id == "o"
+    assert site_bucket.object_ownership is None  # truncated file: reported, not guessed
+    assert site_bucket.public_access_block is None  # no file and no manifest record: not collected
+    (problem,) = [p for p in snapshot.problems if "ownership" in p.file]
+    assert "truncated" in problem.message
+    assert "eu-west-1" in account.regions

@@ -1,7 +1,9 @@
 """Collector paths moto 5.2 cannot serve, fed AWS-shaped responses through botocore's Stubber.
 
 moto lacks: GAAD paging, a real RoleLastUsed, the credential report's root row, Access Analyzer and
-service-last-accessed (Access Advisor). Each test here feeds documented AWS response shapes.
+service-last-accessed (Access Advisor); moto serves S3 Control only on a host that does not resolve
+on loopback (see tests/integration/test_collect_buckets.py), and never denies a call. Each test
+here feeds documented AWS response shapes.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from botocore.stub import Stubber
 
 from iamscope.collect import load
 from iamscope.collect.aws.access_advisor import collect_access_advisor
+from iamscope.collect.aws.buckets import collect_buckets
 from iamscope.collect.aws.calls import AccountCalls, CallLog
 from iamscope.collect.aws.iam import collect_iam
 from iamscope.collect.aws.keys import collect_credential_report, collect_keys
 from iamscope.collect.aws.regional import collect_regional
 from iamscope.collect.aws.session import AccountSession
-from iamscope.collect.bundle import BundleWriter, Manifest
+from iamscope.collect.bucket_files import NOT_CONFIGURED
+from iamscope.collect.bundle import ABSENCE_CODES, BundleWriter, Manifest
 from tests.collect.samples import ACCOUNT, CREDENTIAL_REPORT
 
 JOB_USER = "11111111-2222-3333-4444-555555555555"
@@ -282,3 +286,68 @@ def test_access_advisor_jobs_are_polled_and_written(
     }
     never = [d for d in data if d.service_namespace == "kms"]
     assert all(d.last_authenticated is None for d in never)
+
+
+def test_bucket_settings_denials_and_absences_are_told_apart(calls: AccountCalls, tmp_path: Path) -> None:
+    """AccessDenied (not collected) versus AWS's "none set" answers, per bucket, in its region."""
+    session = AccountSession(boto3.Session(region_name="us-east-1"), CONFIG, "us-east-1")
+    control, s3, regional = _client("s3control"), _client("s3"), _client("s3")
+    stubs = [Stubber(control), Stubber(s3), Stubber(regional)]
+    session.install("s3control", "us-east-1", control)
+    session.install("s3", "us-east-1", s3)
+    session.install("s3", "eu-west-1", regional)
+    stubs[0].add_client_error(
+        "get_public_access_block", "AccessDenied", "no s3:GetAccountPublicAccessBlock", 403
+    )
+    stubs[1].add_response(
+        "list_buckets",
+        {
+            "Buckets": [
+                {
+                    "Name": "site",
+                    "CreationDate": datetime(2024, 1, 1, tzinfo=UTC),
+                    "BucketRegion": "eu-west-1",
+                }
+            ],
+            "Owner": {"ID": "a" * 64},
+        },
+    )
+    bucket = {"Bucket": "site"}
+    policy = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::site/*"}]}'
+    stubs[2].add_response("get_bucket_policy", {"Policy": policy}, bucket)
+    stubs[2].add_response("get_bucket_policy_status", {"PolicyStatus": {"IsPublic": True}}, bucket)
+    stubs[2].add_client_error("get_public_access_block", "NoSuchPublicAccessBlockConfiguration", "none", 404)
+    stubs[2].add_client_error("get_bucket_acl", "AccessDenied", "no s3:GetBucketAcl", 403)
+    stubs[2].add_client_error("get_bucket_ownership_controls", "OwnershipControlsNotFoundError", "none", 404)
+    for stub in stubs:
+        stub.activate()
+    collect_buckets(calls, session, "aws")
+    for stub in stubs:
+        stub.assert_no_pending_responses()
+    records = {(r.call, r.region, r.resource): r.status for r in calls.log.records()}
+    arn = "arn:aws:s3:::site"
+    assert records == {
+        ("s3control:GetPublicAccessBlock", "global", None): "AccessDenied",
+        ("s3:ListBuckets", "global", None): "ok",
+        ("s3:GetBucketPolicy", "eu-west-1", arn): "ok",
+        ("s3:GetBucketPolicyStatus", "eu-west-1", arn): "ok",
+        ("s3:GetPublicAccessBlock", "eu-west-1", arn): "NoSuchPublicAccessBlockConfiguration",
+        ("s3:GetBucketAcl", "eu-west-1", arn): "AccessDenied",
+        ("s3:GetBucketOwnershipControls", "eu-west-1", arn): "OwnershipControlsNotFoundError",
+    }
+    BundleWriter(tmp_path).write_manifest(
+        Manifest(collected_at=None, accounts=(ACCOUNT,), calls=calls.log.records())
+    )
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert {c["call"]: c.get("resource") for c in manifest["calls"]}["s3:GetBucketAcl"] == arn
+    account = load(tmp_path).accounts[ACCOUNT]
+    assert account.s3_public_access_block is None  # denied: not collected
+    (loaded,) = account.buckets or ()
+    assert (loaded.name, loaded.region) == ("site", "eu-west-1")
+    assert loaded.public_access_block == NOT_CONFIGURED  # collected, none set
+    assert loaded.acl is None  # denied: not collected
+    assert loaded.object_ownership == ""  # collected, no rule: ACLs apply
+    assert loaded.policy_public is True
+    assert [p.name for p in account.resource_policies or ()] == ["site"]
+    failures = {r.status for r in calls.log.records() if r.status != "ok" and r.status not in ABSENCE_CODES}
+    assert failures == {"AccessDenied"}

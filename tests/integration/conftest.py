@@ -12,7 +12,7 @@ import pytest
 from iamscope.collect import load
 from iamscope.collect.aws import CollectOptions, CollectResult, collect
 from iamscope.model.snapshot import Snapshot
-from tests.integration.seed import SeededOrg, seed_organization
+from tests.integration.seed import LOOPBACK_S3CONTROL, SeededOrg, seed_organization
 from tests.moto_server import MotoServer
 
 REGIONS = ("us-east-1", "eu-west-1")
@@ -52,7 +52,8 @@ def collected(moto_server: MotoServer, tmp_path_factory: pytest.TempPathFactory)
     """Seed once per session, collect with every call recorded by a botocore before-call hook.
 
     The bundle is on disk and the snapshot in memory, so moto is emptied and the environment
-    restored before any test reads them: other tests see neither.
+    restored before any test reads them: other tests see neither. S3 Control requests reach the
+    server through LOOPBACK_S3CONTROL (see ``seed``); test_collect_buckets collects without it.
     """
     monkeypatch = pytest.MonkeyPatch()
     moto_server.reset()
@@ -71,7 +72,7 @@ def collected(moto_server: MotoServer, tmp_path_factory: pytest.TempPathFactory)
             organization=True,
             max_attempts=1,
             poll_interval_seconds=0.01,
-            event_hooks=(("before-call", record),),
+            event_hooks=(("before-call", record), LOOPBACK_S3CONTROL),
         )
         out = tmp_path_factory.mktemp("org") / "bundle"
         result = collect(out, options)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 import boto3
 
@@ -18,8 +19,16 @@ if TYPE_CHECKING:
     from mypy_boto3_iam import IAMClient
     from mypy_boto3_organizations import OrganizationsClient
     from mypy_boto3_organizations.literals import PolicyTypeType
+    from mypy_boto3_s3.type_defs import PublicAccessBlockConfigurationTypeDef
 
-__all__ = ["SeededAccount", "SeededOrg", "SeededUser", "seed_account", "seed_organization"]
+__all__ = [
+    "LOOPBACK_S3CONTROL",
+    "SeededAccount",
+    "SeededOrg",
+    "SeededUser",
+    "seed_account",
+    "seed_organization",
+]
 
 MANAGEMENT = "123456789012"
 REGION = "us-east-1"
@@ -27,6 +36,27 @@ ALLOW_ALL = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
 }
+
+
+ALL_ON: PublicAccessBlockConfigurationTypeDef = {
+    "BlockPublicAcls": True,
+    "IgnorePublicAcls": True,
+    "BlockPublicPolicy": True,
+    "RestrictPublicBuckets": True,
+}
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+# Where each account's Block Public Access is turned on: nowhere, for the account, for one bucket.
+BlockLevel = Literal["none", "account", "bucket"]
+
+
+def _s3control_on_loopback(request: Any, **_: Any) -> None:
+    """botocore's endpoint rules put the account id in the S3 Control host name
+    (``123456789012.127.0.0.1``), which no resolver answers on loopback; moto routes S3 Control
+    by path, so the request goes to the server itself (what wildcard DNS would do)."""
+    request.url = re.sub(r"//\d{12}\.", "//", request.url, count=1)
+
+
+LOOPBACK_S3CONTROL = ("before-send.s3-control", _s3control_on_loopback)
 
 
 def _doc(action: str, resource: str = "*", effect: str = "Allow") -> str:
@@ -57,6 +87,9 @@ class SeededAccount:
     roles: dict[str, tuple[set[str], set[str], str | None]] = field(default_factory=dict)
     policies: dict[str, tuple[int, str]] = field(default_factory=dict)  # arn -> (versions, default)
     resource_policies: set[tuple[str, str]] = field(default_factory=set)  # (service, name)
+    block_level: BlockLevel = "none"
+    buckets: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> AllUsers permissions
+    ownership: dict[str, str] = field(default_factory=dict)  # bucket -> Object Ownership rule set
 
 
 @dataclass
@@ -75,16 +108,19 @@ class SeededOrg:
 def session_for(account: str) -> boto3.Session:
     """The default (management) session, or one in ``account`` through sts:AssumeRole."""
     base = boto3.Session(region_name=REGION)
+    base.events.register(*LOOPBACK_S3CONTROL)
     if account == MANAGEMENT:
         return base
     role = f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
     credentials = base.client("sts").assume_role(RoleArn=role, RoleSessionName="seed")["Credentials"]
-    return boto3.Session(
+    session = boto3.Session(
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials["SessionToken"],
         region_name=REGION,
     )
+    session.events.register(*LOOPBACK_S3CONTROL)
+    return session
 
 
 def _managed(iam: IAMClient, seeded: SeededAccount, name: str, versions: int) -> str:
@@ -95,9 +131,11 @@ def _managed(iam: IAMClient, seeded: SeededAccount, name: str, versions: int) ->
     return arn
 
 
-def seed_account(session: boto3.Session, account: str, *, tag: str) -> SeededAccount:
-    """Users with keys, console and MFA, groups, roles, policies and resource policies."""
-    seeded = SeededAccount(account)
+def seed_account(
+    session: boto3.Session, account: str, *, tag: str, block: BlockLevel = "none"
+) -> SeededAccount:
+    """Users with keys, console and MFA, groups, roles, policies, resource policies and S3 settings."""
+    seeded = SeededAccount(account, block_level=block)
     iam = session.client("iam")
     readers = _managed(iam, seeded, f"{tag}-readers", versions=3)
     boundary = _managed(iam, seeded, f"{tag}-boundary", versions=1)
@@ -178,7 +216,21 @@ def _resource_policies(session: boto3.Session, account: str, seeded: SeededAccou
         ),
     )
     seeded.resource_policies.add(("s3", bucket))
-    s3.create_bucket(Bucket=f"nopolicy-{account}")  # no policy: no file
+    seeded.buckets[bucket] = ()
+    plain = f"nopolicy-{account}"
+    s3.create_bucket(Bucket=plain)  # no policy: no file
+    s3.put_bucket_acl(Bucket=plain, ACL="public-read")  # AllUsers READ
+    seeded.buckets[plain] = ("READ",)
+    if seeded.block_level == "account":
+        session.client("s3control").put_public_access_block(
+            AccountId=account, PublicAccessBlockConfiguration=ALL_ON
+        )
+    elif seeded.block_level == "bucket":
+        s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=ALL_ON)
+        s3.put_bucket_ownership_controls(
+            Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+        )
+        seeded.ownership[bucket] = "BucketOwnerEnforced"
 
     kms = session.client("kms")
     key_id = kms.create_key(Description="seed")["KeyMetadata"]["KeyId"]
@@ -303,8 +355,11 @@ def seed_organization() -> SeededOrg:
     assert scps[scp_deny] == {workloads, members[1]}
     assert rcps[rcp] == {root_id}
     accounts = {MANAGEMENT: seed_account(session_for(MANAGEMENT), MANAGEMENT, tag="mgmt")}
+    levels: tuple[BlockLevel, ...] = ("account", "bucket")
     for index, member in enumerate(members):
-        accounts[member] = seed_account(session_for(member), member, tag=f"member{index}")
+        accounts[member] = seed_account(
+            session_for(member), member, tag=f"member{index}", block=levels[index]
+        )
     return SeededOrg(
         organization_id=organization_id,
         root_id=root_id,

@@ -19,7 +19,6 @@ def test_collected_bundle_in_every_format(collected: Collected, tmp_path: Path) 
         assert f"{user}alice" not in reports.flagged("console-user-without-mfa")  # has MFA
         assert f"{user}bob" in reports.flagged("user-direct-policies")  # inline + managed
         assert f"{user}alice" in reports.flagged("privilege-escalation-actions")  # group grants iam:*
-        assert f"arn:aws:s3:::data-{account}" in reports.flagged("resource-policy-public")
         assert f"arn:aws:ecr:us-east-1:{account}:repository/images" in reports.flagged(
             "resource-policy-public"
         )
@@ -28,6 +27,20 @@ def test_collected_bundle_in_every_format(collected: Collected, tmp_path: Path) 
         # the default key policy names the account itself.
         exposed = reports.flagged("resource-policy-public") | reports.flagged("resource-policy-cross-account")
         assert not [arn for arn in exposed if ":lambda:" in arn or ":kms:" in arn or ":sns:" in arn]
+    # S3 Block Public Access as seeded: none in the management account, the dev account's own,
+    # and the prod account's data bucket's (RestrictPublicBuckets on that bucket only).
+    for account, seeded in collected.seeded.accounts.items():
+        data, plain = f"arn:aws:s3:::data-{account}", f"arn:aws:s3:::nopolicy-{account}"
+        public = data in reports.flagged("resource-policy-public")
+        acl = plain in reports.flagged("s3-bucket-acl-public")
+        blocked = {data, plain} & reports.flagged("s3-public-access-blocked")
+        assert (seeded.block_level, public, acl, blocked) == {
+            "none": ("none", True, True, set()),
+            "account": ("account", False, False, {data, plain}),
+            "bucket": ("bucket", False, True, {data}),
+        }[seeded.block_level]
+    # Every setting was collected (moto answers them all): nothing is left "not considered".
+    assert not [f for f in reports.document["findings"] if "not considered" in f["message"]]
     # No password policy was seeded; Access Analyzer is not in moto: not collected, not failed.
     assert reports.control("1.8")["status"] == "fail"
     assert reports.control("1.10")["status"] == "fail"

@@ -10,7 +10,9 @@ import pytest
 
 from iamscope.collect.aws import CollectOptions, collect
 from iamscope.collect.aws.run import CollectError
+from iamscope.collect.bucket_files import NOT_CONFIGURED
 from iamscope.inventory import build_inventory
+from iamscope.model.snapshot import PublicAccessBlock
 from tests.integration.conftest import REGIONS, Collected
 from tests.integration.seed import MANAGEMENT
 from tests.moto_server import MotoServer
@@ -58,12 +60,23 @@ def test_manifest_records_accounts_regions_and_outcomes(collected: Collected) ->
     assert sorted(manifest["accounts"]) == sorted(collected.seeded.accounts)
     assert manifest["partition"] == "aws"
     for call in manifest["calls"]:
-        assert set(call) == {"account", "region", "call", "status", "error", "file"}
+        # "resource" only on per-resource reads (S3 bucket settings): the bucket's ARN.
+        assert set(call) - {"resource"} == {"account", "region", "call", "status", "error", "file"}
         if call["file"]:
             assert (bundle / call["file"]).is_file()
+        if call["call"].startswith("s3:GetBucket"):
+            assert call["resource"].startswith("arn:aws:s3:::")
     statuses = {(c["account"], c["call"]): c["status"] for c in manifest["calls"]}
     # No password policy was seeded: NoSuchEntity is recorded and is not a failure.
     assert statuses[(MANAGEMENT, "iam:GetAccountPasswordPolicy")] == "NoSuchEntity"
+    # Nor account Block Public Access there: AWS's "none set" answer, not a failure either.
+    assert statuses[(MANAGEMENT, "s3control:GetPublicAccessBlock")] == "NoSuchPublicAccessBlockConfiguration"
+    per_bucket = {(c["call"], c["resource"]): c["status"] for c in manifest["calls"] if "resource" in c}
+    plain = f"arn:aws:s3:::nopolicy-{MANAGEMENT}"
+    assert per_bucket[("s3:GetPublicAccessBlock", plain)] == "NoSuchPublicAccessBlockConfiguration"
+    assert per_bucket[("s3:GetBucketOwnershipControls", plain)] == "OwnershipControlsNotFoundError"
+    assert per_bucket[("s3:GetBucketPolicy", plain)] == "NoSuchBucketPolicy"
+    assert ("s3:GetBucketPolicyStatus", plain) not in per_bucket  # no policy, no status read
     # moto 5.2 has no Access Analyzer: recorded per region, the rest of the run is unaffected.
     failed = {(c.call, c.region) for c in collected.result.failures}
     assert failed == {("access-analyzer:ListAnalyzers", region) for region in REGIONS}
@@ -91,6 +104,18 @@ def test_bundle_files_match_the_seed(collected: Collected) -> None:
             assert document["Arn"].startswith("arn:aws:")
             assert isinstance(document["Policy"], dict)
             assert document["Policy"]["Statement"]
+        buckets = json.loads((bundle / account_id / "s3/global/list-buckets.json").read_text())
+        assert {b["Name"] for b in buckets["Buckets"]} == set(seeded.buckets)
+        for name, permissions in seeded.buckets.items():
+            folder = bundle / account_id / "s3" / "us-east-1" / "buckets" / name
+            acl = json.loads((folder / "get-bucket-acl.json").read_text())
+            groups = [g["Permission"] for g in acl["Grants"] if g["Grantee"]["Type"] == "Group"]
+            assert tuple(groups) == permissions
+            has_block = seeded.block_level == "bucket" and name.startswith("data-")
+            assert (folder / "get-public-access-block.json").is_file() is has_block
+            assert (folder / "get-bucket-policy-status.json").is_file() is name.startswith("data-")
+        account_block = bundle / account_id / "s3control/global/get-public-access-block.json"
+        assert account_block.is_file() is (seeded.block_level == "account")
         for service, listing in (
             ("cloudtrail", "describe-trails"),
             ("config", "describe-config-rules"),
@@ -159,6 +184,20 @@ def test_round_trip_inventory_equals_the_seed(collected: Collected) -> None:
         assert account.password_policy_status == "absent"
         assert account.regions == tuple(sorted({*REGIONS}))
         assert {(p.service, p.name) for p in account.resource_policies or ()} == seeded.resource_policies
+        everything = PublicAccessBlock(True, True, True, True)
+        expected_block = everything if seeded.block_level == "account" else NOT_CONFIGURED
+        assert account.s3_public_access_block == expected_block
+        loaded = {b.name: b for b in account.buckets or ()}
+        assert set(loaded) == set(seeded.buckets)
+        for name, permissions in seeded.buckets.items():
+            bucket = loaded[name]
+            assert bucket.region == "us-east-1"
+            assert tuple(g.permission for g in bucket.acl or () if g.grantee_type == "Group") == permissions
+            has_block = seeded.block_level == "bucket" and name.startswith("data-")
+            assert bucket.public_access_block == (everything if has_block else NOT_CONFIGURED)
+            assert bucket.object_ownership == seeded.ownership.get(name, "")
+            # moto's GetBucketPolicyStatus calls the seeded "Principal": "*" policy public.
+            assert bucket.policy_public is name.startswith("data-")
         attachment_kinds = {(a.principal, a.kind) for a in inventory.attachments if a.account == account_id}
         assert ("app", "boundary") in attachment_kinds
         assert ("bob", "managed") in attachment_kinds

@@ -17,6 +17,7 @@ from iamscope.collect.account_files import (
     parse_service_last_accessed,
     parse_virtual_mfa_devices,
 )
+from iamscope.collect.bucket_files import load_account_public_access_block, load_buckets
 from iamscope.collect.bundle import CREDENTIAL_REPORT_FILE, GAAD_FILE, iam_file
 from iamscope.collect.credential_report import parse_credential_report
 from iamscope.collect.files import FileReader
@@ -53,7 +54,9 @@ REGIONAL_FILES: tuple[tuple[str, str], ...] = (
 )
 
 
-def load_account(reader: FileReader, account: str, calls: Sequence[CallRecord]) -> AccountSnapshot:
+def load_account(
+    reader: FileReader, account: str, calls: Sequence[CallRecord], partition: str = "aws"
+) -> AccountSnapshot:
     """Everything readable about ``account``; absent files stay None and core ones are reported."""
     own_calls = [call for call in calls if call.account == account]
     gaad = reader.parse(iam_file(account, GAAD_FILE), parse_gaad)
@@ -159,6 +162,8 @@ def load_account(reader: FileReader, account: str, calls: Sequence[CallRecord]) 
         metric_filters=metric_filters,
         trails=_dedupe_trails(trails),
         resource_policies=_resource_policies(reader, account, regions, own_calls),
+        s3_public_access_block=load_account_public_access_block(reader, account, own_calls),
+        buckets=load_buckets(reader, account, own_calls, partition, regions),
         service_last_accessed=reader.parse(
             iam_file(account, "service-last-accessed.json"), parse_service_last_accessed
         ),

@@ -29,6 +29,7 @@ __all__ = [
     "BundleWriter",
     "FormatError",
     "Manifest",
+    "bucket_file",
     "iam_file",
     "parse_manifest",
     "regional_file",
@@ -53,6 +54,9 @@ ABSENCE_CODES = frozenset(
         "ResourceNotFoundException",
         "RepositoryPolicyNotFoundException",
         "NotFoundException",
+        # S3: no Block Public Access configuration (every setting off), no Object Ownership rule.
+        "NoSuchPublicAccessBlockConfiguration",
+        "OwnershipControlsNotFoundError",
     }
 )
 
@@ -84,18 +88,22 @@ class Manifest:
             "organization": self.organization,
             "regions": list(self.regions),
             "tool": self.tool,
-            "calls": [
-                {
-                    "account": call.account,
-                    "region": call.region,
-                    "call": call.call,
-                    "status": call.status,
-                    "error": call.error,
-                    "file": call.file,
-                }
-                for call in self.calls
-            ],
+            "calls": [_call_json(call) for call in self.calls],
         }
+
+
+def _call_json(call: CallRecord) -> dict[str, JsonValue]:
+    entry: dict[str, JsonValue] = {
+        "account": call.account,
+        "region": call.region,
+        "call": call.call,
+        "status": call.status,
+        "error": call.error,
+        "file": call.file,
+    }
+    if call.resource is not None:  # per-resource reads only (S3 bucket settings)
+        entry["resource"] = call.resource
+    return entry
 
 
 def parse_manifest(document: JsonValue) -> Manifest:
@@ -122,6 +130,7 @@ def parse_manifest(document: JsonValue) -> Manifest:
                 status=field_text(item, "status", f"calls[{position}]"),
                 error=optional_text(item, "error"),
                 file=optional_text(item, "file"),
+                resource=optional_text(item, "resource"),
             )
         )
     accounts = tuple(
@@ -153,6 +162,11 @@ def regional_file(account: str, service: str, region: str, call: str) -> str:
 def resource_policy_file(account: str, service: str, region: str, name: str) -> str:
     """``<account>/resource-policies/<service>/<region>/<name>.json``, the name file-safe."""
     return f"{account}/resource-policies/{service}/{region}/{quote(name, safe='')}.json"
+
+
+def bucket_file(account: str, region: str, bucket: str, call: str) -> str:
+    """``<account>/s3/<region>/buckets/<bucket>/<call>.json``: one S3 bucket's settings, per call."""
+    return f"{account}/s3/{region}/buckets/{quote(bucket, safe='')}/{call}.json"
 
 
 class BundleWriter:

@@ -78,7 +78,7 @@ def load_bundle(root: Path) -> Snapshot:
             reader.problem(account, "nothing was collected for this account" + detail.rstrip())
             loaded[account] = AccountSnapshot(account_id=account)
             continue
-        loaded[account] = load_account(reader, account, calls)
+        loaded[account] = load_account(reader, account, calls, manifest.partition if manifest else "aws")
     organization = _organization(reader) if has_organization else None
     return Snapshot(
         collected_at=manifest.collected_at if manifest else None,

@@ -16,8 +16,10 @@ from iamscope.model.document import JsonValue
 __all__ = [
     "AccessKey",
     "AccountSnapshot",
+    "AclGrant",
     "Analyzer",
     "AttachedPolicy",
+    "Bucket",
     "CallRecord",
     "ConfigRule",
     "CredentialKey",
@@ -35,6 +37,7 @@ __all__ = [
     "Organization",
     "PasswordPolicy",
     "PolicyVersion",
+    "PublicAccessBlock",
     "ResourcePolicy",
     "Role",
     "ServerCertificate",
@@ -308,6 +311,46 @@ class ResourcePolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class PublicAccessBlock:
+    """S3 Block Public Access of an account or a bucket; ``configured=False``: collected, none set
+    (AWS answered NoSuchPublicAccessBlockConfiguration, so every setting is off)."""
+
+    block_public_acls: bool = False
+    ignore_public_acls: bool = False
+    block_public_policy: bool = False
+    restrict_public_buckets: bool = False
+    configured: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class AclGrant:
+    """One grant of a bucket ACL: the grantee (group URI, canonical user id or e-mail) and permission."""
+
+    grantee_type: str  # Group, CanonicalUser or AmazonCustomerByEmail
+    grantee: str
+    permission: str  # READ, WRITE, READ_ACP, WRITE_ACP or FULL_CONTROL
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """An S3 bucket with its access settings; each ``None`` field was not collected.
+
+    ``object_ownership`` is the Object Ownership rule (``BucketOwnerEnforced`` disables ACLs), ``""``
+    when the bucket has no ownership controls (ACLs then apply). ``policy_public`` is AWS's own verdict
+    (GetBucketPolicyStatus ``IsPublic``) on the bucket policy.
+    """
+
+    name: str
+    arn: str
+    region: str = ""
+    public_access_block: PublicAccessBlock | None = None
+    acl: tuple[AclGrant, ...] | None = None
+    owner_id: str | None = None
+    object_ownership: str | None = None
+    policy_public: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ServiceLastAccessed:
     """Access Advisor data: when a principal last used a service (None: never in the tracking period)."""
 
@@ -342,6 +385,9 @@ class AccountSnapshot:
     metric_filters: tuple[MetricFilter, ...] | None = None
     trails: tuple[Trail, ...] | None = None
     resource_policies: tuple[ResourcePolicy, ...] | None = None
+    # S3 Block Public Access of the whole account (s3control), and every bucket with its settings.
+    s3_public_access_block: PublicAccessBlock | None = None
+    buckets: tuple[Bucket, ...] | None = None
     service_last_accessed: tuple[ServiceLastAccessed, ...] | None = None
     regions: tuple[str, ...] = ()
 
@@ -425,6 +471,7 @@ class CallRecord:
     status: str
     error: str | None = None
     file: str | None = None
+    resource: str | None = None  # the ARN a per-resource read was about (S3 bucket settings)
 
 
 @dataclass(frozen=True, slots=True)

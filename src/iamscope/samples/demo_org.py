@@ -4,10 +4,13 @@
   created the organisation from it, so SCPs do not reach it). Fifteen developer roles
   ``developer-01`` .. ``developer-15`` with AdministratorAccess, old and duplicate access keys,
   console users without MFA, a root user with keys and no MFA, a public and a vendor trust, a
-  public bucket and a queue a vendor may write to.
+  public bucket (no Block Public Access), a bucket whose ACL any AWS account may list, and a queue
+  a vendor may write to.
 - 222222222222 ``production``: better kept, with a legacy inline admin, a CI deploy role trusted
-  from the startup account, a service trust without a source condition and a function any
-  account's S3 bucket can invoke (resource policies: see ``demo_resources``).
+  from the startup account, a service trust without a source condition, a function any
+  account's S3 bucket can invoke (a confused deputy; resource policies: see ``demo_resources``)
+  and a bucket with a public policy and ACL that the account's Block Public Access neutralises
+  (S3 settings: see ``demo_buckets``).
 - 333333333333 ``security``: the audit account, compliant with CIS section 1.
 
 Everything is a pure function of ``collected_at``: the same call writes the same bytes.
@@ -31,6 +34,7 @@ from iamscope.samples.aws_shapes import (
     gaad,
     managed_policy,
 )
+from iamscope.samples.demo_buckets import demo_bucket_calls
 from iamscope.samples.demo_resources import demo_resources
 
 __all__ = ["ACCOUNTS", "DEMO_COLLECTED_AT", "DEVELOPER_ROLES", "write_demo_bundle"]
@@ -110,20 +114,34 @@ class _Writer:
         self.root = root
         self.calls: list[JsonObject] = []
 
-    def json(self, account: str, region: str, call: str, relative: str, document: JsonValue) -> None:
+    def json(
+        self,
+        account: str,
+        region: str,
+        call: str,
+        relative: str,
+        document: JsonValue,
+        resource: str | None = None,
+    ) -> None:
         path = self.root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        self.calls.append(
-            {
-                "account": account,
-                "region": region,
-                "call": call,
-                "status": "ok",
-                "error": None,
-                "file": relative,
-            }
-        )
+        self.record(account, region, call, "ok", relative, resource)
+
+    def record(
+        self, account: str, region: str, call: str, status: str, relative: str | None, resource: str | None
+    ) -> None:
+        entry: JsonObject = {
+            "account": account,
+            "region": region,
+            "call": call,
+            "status": status,
+            "error": None,
+            "file": relative,
+        }
+        if resource is not None:
+            entry["resource"] = resource
+        self.calls.append(entry)
 
     def text(self, account: str, call: str, relative: str, text: str) -> None:
         path = self.root / relative
@@ -754,7 +772,13 @@ def write_demo_bundle(dest: Path) -> Path:
         folder = f"{item.account}/resource-policies/{item.service}/{item.region}"
         relative = f"{folder}/{quote(item.name, safe='')}.json"
         document = {"Arn": item.arn, "Name": item.name, "Policy": item.policy}
-        writer.json(item.account, item.region, item.call, relative, document)
+        resource = item.arn if item.service == "s3" else None
+        writer.json(item.account, item.region, item.call, relative, document, resource)
+    for call in demo_bucket_calls(STARTUP, PRODUCTION, SECURITY):
+        if call.relative is None:
+            writer.record(call.account, call.region, call.call, call.status, None, call.resource)
+        else:
+            writer.json(call.account, call.region, call.call, call.relative, call.document, call.resource)
     _organization(writer)
     manifest = {
         "format": "iamscope-bundle/1",

@@ -3,9 +3,11 @@
 - startup: a public assets bucket (anyone may read), a queue a vendor outside the organisation may
   write to, a key with the default key policy;
 - production: an archive bucket open to ``"*"`` but only inside the organisation
-  (aws:PrincipalOrgID), a log bucket for CloudTrail with source conditions, a Lambda function any
-  account's S3 bucket can invoke (no aws:SourceAccount), a queue fed by its own SNS topic
-  (aws:SourceArn), a secret shared with the security account;
+  (aws:PrincipalOrgID), a log bucket for CloudTrail with source conditions, a legacy exports bucket
+  whose policy is public but neutralised by the account's Block Public Access (see
+  ``demo_buckets``), a Lambda function any account's S3 bucket can invoke (no aws:SourceAccount: a
+  confused deputy), a queue fed by its own SNS topic (aws:SourceArn), a secret shared with the
+  security account;
 - security: the organisation's log bucket (aws:PrincipalOrgID).
 """
 
@@ -132,6 +134,23 @@ def demo_resources(startup: str, production: str, security: str, organization: s
                         "StringEquals": {"aws:SourceAccount": production},
                         "ArnLike": {"aws:SourceArn": f"arn:aws:cloudtrail:{region}:{production}:trail/*"},
                     },
+                }
+            ),
+            "s3:GetBucketPolicy",
+        ),
+        DemoResource(
+            production,
+            "s3",
+            region,
+            "prod-legacy-exports",
+            "arn:aws:s3:::prod-legacy-exports",
+            _doc(
+                {
+                    "Sid": "PartnerDownloads2019",
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "s3:GetObject",
+                    "Resource": "arn:aws:s3:::prod-legacy-exports/*",
                 }
             ),
             "s3:GetBucketPolicy",

@@ -51,12 +51,14 @@ class AccountCalls:
         *,
         file: str | None = None,
         document: Callable[[R], Mapping[str, object] | None] | None = None,
+        resource: str | None = None,
     ) -> R | None:
         """Run ``work`` (one API call or one paginated listing) and record its outcome.
 
         On success the response, or ``document(response)`` when given, is written to ``file``
         (nothing is written when that is None). On an AWS error the manifest gets the error code
-        as status and the message; the caller gets None.
+        as status and the message; the caller gets None. ``resource`` (an ARN) names what a
+        per-resource read was about, so an absence or a denial is tied to its resource.
         """
         try:
             result = work()
@@ -67,22 +69,22 @@ class AccountCalls:
             if message.lstrip().startswith("<"):
                 # An HTML error page (a proxy, or an emulator without this service), not AWS JSON.
                 message = f"HTTP {code} with an HTML page: the service is not reachable there"
-            self.record(name, region, status=code, error=message)
+            self.record(name, region, status=code, error=message, resource=resource)
             return None
         except BotoCoreError as error:
-            self.record(name, region, status=type(error).__name__, error=str(error))
+            self.record(name, region, status=type(error).__name__, error=str(error), resource=resource)
             return None
         except ResponseParserError as error:
             # An unparseable reply (e.g. an HTML error page where XML was due); not a BotoCoreError.
             first = str(error).splitlines()[0] if str(error) else "unreadable response"
-            self.record(name, region, status="ResponseParserError", error=first)
+            self.record(name, region, status="ResponseParserError", error=first, resource=resource)
             return None
         written: str | None = None
         if file is not None:
             body = document(result) if document is not None else _as_mapping(result)
             if body is not None:
                 written = self.writer.write_json(file, body)
-        self.record(name, region, status="ok", file=written)
+        self.record(name, region, status="ok", file=written, resource=resource)
         return result
 
     def record(
@@ -93,6 +95,7 @@ class AccountCalls:
         status: str,
         error: str | None = None,
         file: str | None = None,
+        resource: str | None = None,
     ) -> None:
         """Add one outcome to the manifest."""
         self.log.add(
@@ -103,6 +106,7 @@ class AccountCalls:
                 status=status,
                 error=error,
                 file=file,
+                resource=resource,
             )
         )
 

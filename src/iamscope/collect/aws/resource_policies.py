@@ -1,7 +1,8 @@
-"""Resource-based policies (S3, KMS, SQS, SNS, Lambda, Secrets Manager, ECR), one read per resource.
+"""Resource-based policies (KMS, SQS, SNS, Lambda, Secrets Manager, ECR), one read per resource.
 
 AWS has no bulk read of resource policies, so these calls grow with resources (each listing is
-paginated); a resource without a policy writes no file.
+paginated); a resource without a policy writes no file. S3 bucket policies are read with the
+bucket's other settings (see :mod:`.buckets`) in the same file shape.
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ from typing import Any
 
 from iamscope.collect.aws.calls import AccountCalls
 from iamscope.collect.aws.session import AccountSession
-from iamscope.collect.bundle import GLOBAL_REGION, resource_policy_file
+from iamscope.collect.bundle import resource_policy_file
 from iamscope.collect.resource_kinds import REGIONAL_KINDS, ResourceKind
 from iamscope.collect.shape import policy_document
 
-__all__ = ["collect_bucket_policies", "collect_regional_policies"]
+__all__ = ["collect_regional_policies", "policy_file"]
 
 
-def _policy_file(arn: str, name: str, key: str, response: Mapping[str, Any]) -> Mapping[str, object] | None:
+def policy_file(arn: str, name: str, key: str, response: Mapping[str, Any]) -> Mapping[str, object] | None:
     """The bundle file of one resource: its ARN and its policy (``key`` may be ``Attributes.X``)."""
     value: Any = response
     for part in key.split("."):
@@ -29,40 +30,6 @@ def _policy_file(arn: str, name: str, key: str, response: Mapping[str, Any]) -> 
     if not arn and isinstance(response.get("Attributes"), Mapping):
         arn = str(response["Attributes"].get("QueueArn", ""))
     return {"Arn": arn, "Name": name, "Policy": policy_document(value)}
-
-
-def collect_bucket_policies(calls: AccountCalls, session: AccountSession, partition: str) -> None:
-    """Every bucket's policy, read in the bucket's own region."""
-    s3 = session.client("s3")
-    listing = calls.call(
-        "s3:ListBuckets",
-        GLOBAL_REGION,
-        lambda: s3.get_paginator("list_buckets").paginate().build_full_result(),
-    )
-    for bucket in listing.get("Buckets", []) if listing else []:
-        name = bucket.get("Name", "")
-        region = bucket.get("BucketRegion") or _bucket_region(calls, session, name)
-        if region is None:
-            continue
-        client = session.client("s3", region)
-        calls.call(
-            "s3:GetBucketPolicy",
-            region,
-            partial(client.get_bucket_policy, Bucket=name),
-            file=resource_policy_file(calls.account, "s3", region, name),
-            document=partial(_policy_file, f"arn:{partition}:s3:::{name}", name, "Policy"),
-        )
-
-
-def _bucket_region(calls: AccountCalls, session: AccountSession, name: str) -> str | None:
-    s3 = session.client("s3")
-    location = calls.call("s3:GetBucketLocation", GLOBAL_REGION, partial(s3.get_bucket_location, Bucket=name))
-    if location is None:
-        return None
-    constraint = location.get("LocationConstraint")
-    if not constraint:
-        return "us-east-1"
-    return "eu-west-1" if constraint == "EU" else str(constraint)
 
 
 def collect_regional_policies(calls: AccountCalls, session: AccountSession, region: str) -> None:
@@ -95,5 +62,5 @@ def _collect_kind(calls: AccountCalls, session: AccountSession, region: str, kin
             region,
             partial(read, **parameters),
             file=resource_policy_file(calls.account, kind.service, region, name),
-            document=partial(_policy_file, arn, name, kind.policy_key),
+            document=partial(policy_file, arn, name, kind.policy_key),
         )

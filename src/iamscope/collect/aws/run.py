@@ -15,16 +15,14 @@ from botocore.exceptions import BotoCoreError
 
 from iamscope import __version__
 from iamscope.collect.aws.access_advisor import collect_access_advisor, principals_of
+from iamscope.collect.aws.buckets import collect_buckets
 from iamscope.collect.aws.calls import AccountCalls, CallLog
 from iamscope.collect.aws.iam import collect_iam
 from iamscope.collect.aws.keys import collect_credential_report, collect_keys
 from iamscope.collect.aws.options import CollectOptions, NullProgress, Progress
 from iamscope.collect.aws.organizations import collect_organization
 from iamscope.collect.aws.regional import collect_regional
-from iamscope.collect.aws.resource_policies import (
-    collect_bucket_policies,
-    collect_regional_policies,
-)
+from iamscope.collect.aws.resource_policies import collect_regional_policies
 from iamscope.collect.aws.session import AccountSession, SessionFactory
 from iamscope.collect.bundle import ABSENCE_CODES, GLOBAL_REGION, BundleWriter, Manifest
 from iamscope.model.snapshot import CallRecord
@@ -171,7 +169,7 @@ def _collect_account(calls: AccountCalls, plan: _Plan) -> None:
     )
     if rows is not None:
         collect_keys(calls, iam, rows)
-    collect_bucket_policies(calls, session, plan.partition)
+    collect_buckets(calls, session, plan.partition)
     with ThreadPoolExecutor(
         max(1, options.region_workers), thread_name_prefix=f"regions-{calls.account}"
     ) as pool:
