@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from iamscope.analysis.access import AccessModel, policy_set_for
 from iamscope.engine import Request, evaluate
 from iamscope.model.document import JsonValue
 from iamscope.model.snapshot import (
     AccountSnapshot,
     AttachedPolicy,
+    Bucket,
     Group,
     InlinePolicy,
     ManagedPolicy,
@@ -283,6 +286,10 @@ def test_the_owner_of_an_s3_arn_comes_from_the_snapshot_not_from_the_caller() ->
     assert model.resource_account("arn:aws:s3:::shared/report.csv") == A
     assert model.resource_account("arn:aws:s3:::shared") == A
     assert model.resource_account("arn:aws:s3:::someone-elses/k") is None
+    # A bucket without a policy is known from the bucket listing of its account.
+    listed = replace(snapshot().accounts[B], buckets=(Bucket("quiet", "arn:aws:s3:::quiet"),))
+    with_listing = AccessModel(replace(snapshot(), accounts={**snapshot().accounts, B: listed}))
+    assert with_listing.resource_account("arn:aws:s3:::quiet/k") == B
     assert model.resource_account(f"arn:aws:sqs:eu-west-1:{B}:q") == B
     eve = f"arn:aws:iam::{B}:user/eve"
     # A bucket of an account the snapshot does not hold has RCPs nobody collected: none are assumed,

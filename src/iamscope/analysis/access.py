@@ -66,6 +66,7 @@ class AccessModel:
         self.problems: list[str] = []
         self._accounts: dict[str, _Account] = {}
         self._compiled_resource: dict[tuple[str, str], CompiledPolicy | None] = {}
+        self._bucket_owners: dict[str, str] | None = None
         organization = snapshot.organization
         self.management_account = organization.management_account_id if organization else None
 
@@ -123,7 +124,8 @@ class AccessModel:
 
     def resource_account(self, resource_arn: str) -> str | None:
         """The account that owns ``resource_arn``: from the ARN, or for an S3 bucket or object (whose
-        ARN carries none) the collected account that holds the bucket; None when unknown."""
+        ARN carries none) the collected account that lists the bucket or holds its policy; None
+        when no collected account does (it is not assumed to be the caller's)."""
         arn = parse_arn(resource_arn)
         if arn is None:
             return None
@@ -131,12 +133,16 @@ class AccessModel:
             return arn.account
         if arn.service != "s3" or not arn.resource:
             return None
-        bucket = f"arn:{arn.partition}:s3:::{arn.resource.split('/', 1)[0]}"
-        for account_id in self.snapshot.accounts:
-            found = self._account(account_id).resources
-            if found and bucket in found:
-                return account_id
-        return None
+        if self._bucket_owners is None:
+            owners: dict[str, str] = {}
+            for account_id, account in self.snapshot.accounts.items():
+                for policy in account.resource_policies or ():
+                    if policy.service == "s3":
+                        owners.setdefault(policy.arn, account_id)
+                for bucket in account.buckets or ():
+                    owners.setdefault(bucket.arn, account_id)
+            self._bucket_owners = owners
+        return self._bucket_owners.get(f"arn:{arn.partition}:s3:::{arn.resource.split('/', 1)[0]}")
 
     # -- policy sets ----------------------------------------------------------------------------
 
