@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from iamscope.analysis.access import AccessModel, policy_set_for
 from iamscope.engine import Request, evaluate
 from iamscope.model.document import JsonValue
 from iamscope.model.snapshot import (
     AccountSnapshot,
     AttachedPolicy,
+    Bucket,
     Group,
     InlinePolicy,
     ManagedPolicy,
@@ -150,7 +153,8 @@ def test_user_gets_group_policies_boundary_and_scp_levels() -> None:
     assert policies.scps is not None
     assert [len(level) for level in policies.scps] == [1, 2, 1]
     assert evaluate(
-        Request(f"arn:aws:iam::{A}:user/alice", "s3:GetObject", "arn:aws:s3:::x/y"), policies
+        Request(f"arn:aws:iam::{A}:user/alice", "s3:GetObject", "arn:aws:s3:::x/y", resource_account=A),
+        policies,
     ).allowed
 
 
@@ -199,3 +203,99 @@ def test_sessions_resolve_to_their_role_and_unknowns_to_nothing() -> None:
     assert model.identity(f"arn:aws:iam::{A}:user/nobody") is None
     assert len(list(model.identities())) == 4
     assert policy_set_for(snapshot(), f"arn:aws:iam::{A}:user/nobody").identity == ()
+
+
+def test_an_odd_element_matches_nothing_and_the_rest_of_the_policy_still_counts() -> None:
+    # AWS stored this policy; one statement carries an element the engine cannot use. Dropping the
+    # whole document would silently lose its Deny.
+    guarded = ManagedPolicy(
+        f"arn:aws:iam::{A}:policy/guarded",
+        "guarded",
+        doc(
+            {"Sid": "All", "Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Sid": "NoDelete", "Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"},
+            {
+                "Sid": "Odd",
+                "Effect": "Allow",
+                "Action": "iam:*",
+                "Resource": "*",
+                "Condition": {"StringEqualz": {"aws:username": "carol"}},
+            },
+            {
+                "Sid": "Typo",
+                "Effect": "Deny",
+                "Action": ["s3:PutObject", "s3:Get Object", 7],
+                "Resource": "*",
+            },
+        ),
+    )
+    carol = User("carol", f"arn:aws:iam::{A}:user/carol", attached_policies=(AttachedPolicy(guarded.arn),))
+    model = AccessModel(
+        Snapshot(
+            collected_at=None,
+            accounts={A: AccountSnapshot(A, users=(carol,), policies={guarded.arn: guarded})},
+        )
+    )
+    policies = model.policy_set(carol.arn)
+    assert [p.name for p in policies.identity] == ["guarded"]
+    bucket = "arn:aws:s3:::data"
+    assert evaluate(Request(carol.arn, "s3:DeleteBucket", bucket, A), policies).decision == "explicitDeny"
+    assert evaluate(Request(carol.arn, "s3:PutObject", f"{bucket}/k", A), policies).decision == "explicitDeny"
+    # The Allow with the unreadable condition matches nothing; "All" still allows IAM reads.
+    assert evaluate(Request(carol.arn, "iam:GetUser", carol.arn), policies).allowed
+    assert evaluate(Request(carol.arn, "s3:GetObject", f"{bucket}/k", A), policies).allowed
+    problems = [p for p in model.problems if p.startswith("policy guarded:")]
+    assert any("Statement[2].Condition.StringEqualz" in p and "matches nothing" in p for p in problems)
+    assert any("Statement[3].Action[1]" in p and "names no action" in p for p in problems)
+    assert any("Statement[3].Action[2]" in p for p in problems)
+    assert not any("left out" in p for p in model.problems)
+
+
+def test_an_scp_with_an_empty_statement_list_denies_at_its_level() -> None:
+    full = doc({"Effect": "Allow", "Action": "*", "Resource": "*"})
+    users = (User("dan", f"arn:aws:iam::{A}:user/dan", inline_policies=(InlinePolicy("all", full),)),)
+    organization = Organization(
+        "o-1",
+        management_account_id="999999999999",
+        units=(OrgUnit("r-1", "Root", None), OrgUnit("ou-1", "Frozen", "r-1")),
+        accounts=(OrgAccount(A, "a", "ou-1"),),
+        policies=(
+            OrgPolicy("p-full", "FullAWSAccess", "SERVICE_CONTROL_POLICY", full, ("r-1", A)),
+            OrgPolicy("p-empty", "Nothing", "SERVICE_CONTROL_POLICY", doc(), ("ou-1",)),
+        ),
+    )
+    model = AccessModel(
+        Snapshot(collected_at=None, accounts={A: AccountSnapshot(A, users=users)}, organization=organization)
+    )
+    policies = model.policy_set(users[0].arn)
+    assert policies.scps is not None
+    assert [[p.name for p in level] for level in policies.scps] == [
+        ["FullAWSAccess"],
+        ["Nothing"],
+        ["FullAWSAccess"],
+    ]
+    decision = evaluate(Request(users[0].arn, "ec2:DescribeInstances", "*"), policies)
+    assert decision.decision == "implicitDeny"
+    assert decision.explanation.layer == "scp"
+    assert "level 1" in decision.explanation.reason
+    assert model.problems == []
+
+
+def test_the_owner_of_an_s3_arn_comes_from_the_snapshot_not_from_the_caller() -> None:
+    model = AccessModel(snapshot())
+    assert model.resource_account("arn:aws:s3:::shared/report.csv") == A
+    assert model.resource_account("arn:aws:s3:::shared") == A
+    assert model.resource_account("arn:aws:s3:::someone-elses/k") is None
+    # A bucket without a policy is known from the bucket listing of its account.
+    listed = replace(snapshot().accounts[B], buckets=(Bucket("quiet", "arn:aws:s3:::quiet"),))
+    with_listing = AccessModel(replace(snapshot(), accounts={**snapshot().accounts, B: listed}))
+    assert with_listing.resource_account("arn:aws:s3:::quiet/k") == B
+    assert model.resource_account(f"arn:aws:sqs:eu-west-1:{B}:q") == B
+    eve = f"arn:aws:iam::{B}:user/eve"
+    # A bucket of an account the snapshot does not hold has RCPs nobody collected: none are assumed,
+    # and in particular not those of the caller's own account.
+    assert model.policy_set(eve, resource_arn="arn:aws:s3:::someone-elses/k").rcps is None
+    shared = model.policy_set(eve, resource_arn="arn:aws:s3:::shared/report.csv")
+    assert shared.rcps is not None
+    owner = model.resource_account("arn:aws:s3:::shared/report.csv")
+    assert evaluate(Request(eve, "s3:GetObject", "arn:aws:s3:::shared/report.csv", owner), shared).allowed

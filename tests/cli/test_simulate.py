@@ -164,3 +164,150 @@ def test_bad_policy_files_get_one_clear_message(
 def test_missing_cases_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["simulate", "--cases", str(tmp_path / "nope.jsonl")]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_explain_names_the_statement_and_the_condition_that_failed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = write(
+        tmp_path / "dev.json",
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "ReadInRegion",
+                    "Effect": "Allow",
+                    "Action": "s3:GetObject",
+                    "Resource": "arn:aws:s3:::reports/*",
+                    "Condition": {"StringEquals": {"aws:RequestedRegion": "us-east-1"}},
+                }
+            ],
+        },
+    )
+    args = [
+        "simulate",
+        "--principal", "arn:aws:iam::111122223333:user/alice",
+        "--action", "s3:GetObject",
+        "--resource", "arn:aws:s3:::reports/q3.csv",
+        "--identity-policy", policy,
+        "--context", "aws:RequestedRegion=eu-west-1",
+        "--explain",
+    ]  # fmt: skip
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    reason, remedy = text.splitlines()[1], text.splitlines()[-1]
+    assert "dev.json:ReadInRegion" in reason
+    assert "aws:RequestedRegion 'us-east-1'" in reason
+    assert "'eu-west-1'" in reason
+    assert remedy.startswith("  to change:")
+    assert "aws:RequestedRegion" in remedy
+    assert "allow s3:GetObject on this resource" not in text
+    assert main([*args, "--format", "json"]) == 0
+    (miss,) = json.loads(capsys.readouterr().out)["explanation"]["near_misses"]
+    assert miss["statement"] == "ReadInRegion"
+    assert miss["conditions"] == [
+        {
+            "operator": "StringEquals",
+            "key": "aws:RequestedRegion",
+            "values": ["us-east-1"],
+            "request": "eu-west-1",
+        }
+    ]
+
+
+def test_cases_explain_lists_near_misses_and_protections(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    allow_iam = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}],
+    }
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(
+        json.dumps(
+            {
+                "id": "managed",
+                "request": {
+                    "principal": "arn:aws:iam::111122223333:user/alice",
+                    "action": "iam:CreatePolicyVersion",
+                    "resource": "arn:aws:iam::aws:policy/AdministratorAccess",
+                },
+                "policies": {"identity": [allow_iam]},
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    assert main(["simulate", "--cases", str(cases), "--explain"]) == 0
+    line = json.loads(capsys.readouterr().out)
+    assert line["decision"] == "implicitDeny"
+    assert line["explanation"]["layer"] == "aws-protection"
+    assert "AWS managed policies" in line["explanation"]["reason"]
+
+
+def test_an_s3_request_defaults_to_the_principals_account_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bucket = write(
+        tmp_path / "bucket.json",
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "444455556666"},
+                    "Action": "s3:GetObject",
+                    "Resource": "*",
+                }
+            ],
+        },
+    )
+    identity = write(
+        tmp_path / "id.json",
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]},
+    )
+    base = [
+        "simulate",
+        "--principal", "arn:aws:iam::444455556666:user/eve",
+        "--action", "s3:PutObject",
+        "--resource", "arn:aws:s3:::shared/k",
+        "--identity-policy", identity,
+        "--resource-policy", bucket,
+    ]  # fmt: skip
+    assert main(base) == 0
+    assert (
+        capsys.readouterr().out.strip() == "allowed"
+    )  # same account by default: the identity policy decides
+    assert main([*base, "--resource-account", "111122223333"]) == 0
+    assert capsys.readouterr().out.strip() == "implicitDeny"  # the bucket policy grants only GetObject
+    with pytest.raises(SystemExit):
+        main(["simulate", "--help"])
+    assert "default: the principal's" in " ".join(capsys.readouterr().out.split())
+
+
+def test_an_action_that_names_no_action_is_a_warning_not_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = write(
+        tmp_path / "odd.json",
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:GetObject,PutObject", "Resource": "*"}],
+        },
+    )
+    code = main(
+        [
+            "simulate",
+            "--principal", "arn:aws:iam::111122223333:user/alice",
+            "--action", "s3:GetObject",
+            "--resource", "arn:aws:s3:::b/k",
+            "--identity-policy", policy,
+        ]
+    )  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 0
+    assert captured.out.strip() == "implicitDeny"
+    assert "warning" in captured.err
+    assert "odd.json" in captured.err
+    assert "Statement[0].Action" in captured.err
+    assert "a comma" in captured.err

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 import iamscope
-from iamscope.engine import PolicySet, Request, RequestError, compile_policy, evaluate
+from iamscope.engine import PolicySet, Request, RequestError, compile_policy, evaluate, resource_owner
+from iamscope.engine.cases import case_resource_account, run_case
 from iamscope.engine.principal import Grant, PrincipalKind, parse_principal
 from iamscope.model.document import JsonValue
 
@@ -26,7 +27,7 @@ ALLOW_ALL = compile_policy(doc({"Effect": "Allow", "Action": "*", "Resource": "*
 
 
 def test_the_library_entry_points_are_on_the_package() -> None:
-    request = iamscope.Request(USER, "s3:GetObject", "arn:aws:s3:::b/k")
+    request = iamscope.Request(USER, "s3:GetObject", "arn:aws:s3:::b/k", resource_account=A)
     decision = iamscope.evaluate(
         request,
         iamscope.PolicySet(
@@ -37,7 +38,7 @@ def test_the_library_entry_points_are_on_the_package() -> None:
 
 
 def test_default_is_implicit_deny() -> None:
-    decision = evaluate(Request(USER, "s3:GetObject", "arn:aws:s3:::b/k"), PolicySet())
+    decision = evaluate(Request(USER, "s3:GetObject", "arn:aws:s3:::b/k", resource_account=A), PolicySet())
     assert decision.decision == "implicitDeny"
     assert decision.explanation.layer == "identity"
 
@@ -46,7 +47,7 @@ def test_explicit_deny_names_every_matching_statement() -> None:
     deny = compile_policy(doc({"Sid": "NoS3", "Effect": "Deny", "Action": "s3:*", "Resource": "*"}), "guard")
     scp_deny = compile_policy(doc({"Sid": "Region", "Effect": "Deny", "Action": "*", "Resource": "*"}), "scp")
     decision = evaluate(
-        Request(USER, "s3:GetObject", "arn:aws:s3:::b/k"),
+        Request(USER, "s3:GetObject", "arn:aws:s3:::b/k", resource_account=A),
         PolicySet(identity=[ALLOW_ALL, deny], scps=[[ALLOW_ALL, scp_deny]]),
     )
     assert decision.decision == "explicitDeny"
@@ -58,7 +59,7 @@ def test_explicit_deny_names_every_matching_statement() -> None:
 def test_scps_need_an_allow_at_every_level() -> None:
     only_ec2 = compile_policy(doc({"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}), "ou-ec2")
     decision = evaluate(
-        Request(USER, "s3:GetObject", "arn:aws:s3:::b/k"),
+        Request(USER, "s3:GetObject", "arn:aws:s3:::b/k", resource_account=A),
         PolicySet(identity=[ALLOW_ALL], scps=[[ALLOW_ALL], [only_ec2]]),
     )
     assert decision.decision == "implicitDeny"
@@ -68,12 +69,13 @@ def test_scps_need_an_allow_at_every_level() -> None:
 
 def test_scps_do_not_apply_to_the_management_account_or_service_linked_roles() -> None:
     deny_all = compile_policy(doc({"Effect": "Deny", "Action": "*", "Resource": "*"}))
-    request = Request(USER, "s3:GetObject", "arn:aws:s3:::b/k")
+    request = Request(USER, "s3:GetObject", "arn:aws:s3:::b/k", resource_account=A)
     assert evaluate(request, PolicySet(identity=[ALLOW_ALL], scps=[[deny_all]], management_account=A)).allowed
     slr = Request(
         f"arn:aws:iam::{A}:role/aws-service-role/elasticbeanstalk.amazonaws.com/AWSServiceRoleForElasticBeanstalk",
         "s3:GetObject",
         "arn:aws:s3:::b/k",
+        A,
     )
     assert evaluate(slr, PolicySet(identity=[ALLOW_ALL], scps=[[deny_all]])).allowed
     assert not evaluate(request, PolicySet(identity=[ALLOW_ALL], scps=[[deny_all]])).allowed
@@ -131,7 +133,9 @@ def test_role_arn_grant_is_limited_by_session_policy_but_session_arn_grant_is_no
 
 
 def test_federated_user_without_session_policy_has_no_permissions() -> None:
-    request = Request(f"arn:aws:sts::{A}:federated-user/bob", "s3:GetObject", "arn:aws:s3:::b/k")
+    request = Request(
+        f"arn:aws:sts::{A}:federated-user/bob", "s3:GetObject", "arn:aws:s3:::b/k", resource_account=A
+    )
     decision = evaluate(request, PolicySet(identity=[ALLOW_ALL]))
     assert decision.decision == "implicitDeny"
     assert decision.explanation.layer == "session-policy"
@@ -244,7 +248,7 @@ def test_allowed_explanation_lists_every_layer_that_allowed() -> None:
     )
     session = compile_policy(doc({"Sid": "Sess", "Effect": "Allow", "Action": "*", "Resource": "*"}), "sess")
     decision = evaluate(
-        Request(SESSION, "s3:GetObject", "arn:aws:s3:::b/k"),
+        Request(SESSION, "s3:GetObject", "arn:aws:s3:::b/k", resource_account=A),
         PolicySet(
             identity=[identity_a, identity_b],
             permissions_boundary=[boundary],
@@ -262,3 +266,71 @@ def test_allowed_explanation_lists_every_layer_that_allowed() -> None:
         ("permissions-boundary", "cap", "Cap"),
         ("session-policy", "sess", "Sess"),
     ]
+
+
+def test_an_s3_arn_without_its_owner_is_refused_for_an_iam_principal_not_guessed() -> None:
+    # The bucket policy grants only account B; whether alice's identity policy is enough depends on
+    # whose bucket it is, which an S3 ARN does not say.
+    bucket = compile_policy(
+        doc({"Effect": "Allow", "Principal": {"AWS": B}, "Action": "s3:GetObject", "Resource": "*"}),
+        "bucket",
+        "resource",
+    )
+    policies = PolicySet(identity=[ALLOW_ALL], resource=bucket)
+    with pytest.raises(RequestError, match="resource_account"):
+        evaluate(Request(USER, "s3:GetObject", "arn:aws:s3:::foreign/k"), policies)
+    assert evaluate(Request(USER, "s3:GetObject", "arn:aws:s3:::foreign/k", A), policies).allowed
+    assert (
+        evaluate(Request(USER, "s3:GetObject", "arn:aws:s3:::foreign/k", B), policies).decision
+        == "implicitDeny"
+    )
+    # Callers without an account (anonymous, services) and ARNs every account has its own of are fine.
+    assert (
+        evaluate(Request("anonymous", "s3:GetObject", "arn:aws:s3:::foreign/k"), policies).decision
+        == "implicitDeny"
+    )
+    assert evaluate(Request(USER, "s3:ListAllMyBuckets", "*"), policies).allowed
+    assert evaluate(
+        Request(USER, "iam:GetPolicy", "arn:aws:iam::aws:policy/ReadOnlyAccess"), policies
+    ).allowed
+    assert evaluate(
+        Request(USER, "route53:GetHostedZone", "arn:aws:route53:::hostedzone/Z1"), policies
+    ).allowed
+
+
+def test_the_cases_format_states_its_default_owner_explicitly() -> None:
+    assert case_resource_account(USER, "arn:aws:s3:::b/k", None) == A
+    assert case_resource_account(USER, "arn:aws:s3:::b/k", B) == B
+    assert case_resource_account(USER, f"arn:aws:sqs:eu-west-1:{B}:q", None) == B
+    assert case_resource_account("anonymous", "arn:aws:s3:::b/k", None) is None
+    result = run_case(
+        {
+            "id": "s3-no-owner",
+            "request": {"principal": USER, "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"},
+            "policies": {"identity": [doc({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})]},
+        }
+    )
+    assert result.error is None
+    assert result.decision is not None
+    assert result.decision.allowed
+
+
+def test_resource_owner() -> None:
+    assert resource_owner(f"arn:aws:sqs:eu-west-1:{B}:q") == B
+    assert resource_owner("arn:aws:s3:::b/k") is None
+    assert resource_owner("arn:aws:s3:::b/k", A) == A
+    assert resource_owner("arn:aws:iam::aws:policy/ReadOnlyAccess", A) == A
+    assert resource_owner("*", A) == A
+
+
+def test_get_caller_identity_needs_no_permission_and_no_deny_stops_it() -> None:
+    deny_all = compile_policy(doc({"Effect": "Deny", "Action": "*", "Resource": "*"}), "deny-all")
+    decision = evaluate(
+        Request(SESSION, "sts:GetCallerIdentity", "*"),
+        PolicySet(identity=[deny_all], permissions_boundary=[deny_all], session=deny_all, scps=[[deny_all]]),
+    )
+    assert decision.allowed
+    assert decision.explanation.layer == "no-permission-needed"
+    assert (
+        evaluate(Request("anonymous", "sts:GetCallerIdentity", "*"), PolicySet()).decision == "implicitDeny"
+    )

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from iamscope.engine import PolicyError, compile_policy, parse_policy, parse_policy_text
+from iamscope.engine.parse import read_policy
 from iamscope.model.document import JsonValue
 from iamscope.model.policies import Effect
 
@@ -75,7 +76,6 @@ def test_every_element_is_read() -> None:
         ({"Version": "2012-10-17"}, "Statement"),
         ({"Version": "2012-10-18", "Statement": []}, "Version"),
         ({"Statement": [], "Extra": 1}, "Extra"),
-        ({"Statement": []}, "Statement"),
         ({"Statement": [{"Action": "s3:*", "Resource": "*"}]}, "Statement[0].Effect"),
         ({"Statement": [{"Effect": "allow", "Action": "s3:*", "Resource": "*"}]}, "Statement[0].Effect"),
         ({"Statement": [{"Effect": "Allow", "Resource": "*"}]}, "Statement[0].Action"),
@@ -207,3 +207,112 @@ def test_every_aws_managed_policy_parses() -> None:
             failures.append(f"{record['name']}: {error}")
     assert len(corpus["policies"]) > 1000
     assert failures == []
+
+
+ALLOW_ALL: dict[str, JsonValue] = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+
+
+@pytest.mark.parametrize(
+    ("odd", "path"),
+    [
+        ({"Effect": "allow", "Action": "s3:*", "Resource": "*"}, "Statement[1].Effect"),
+        ({"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Conditions": {}}, "Statement[1].Conditions"),
+        ({"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Principal": "*"}, "Statement[1].Principal"),
+        ({"Effect": "Allow", "Action": "s3:*"}, "Statement[1].Resource"),
+        (
+            {"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Condition": {"StringEqualz": {"a": "b"}}},
+            "Statement[1].Condition.StringEqualz",
+        ),
+        ("not a statement", "Statement[1]"),
+    ],
+)
+def test_lenient_reading_drops_only_the_statement_it_cannot_understand(odd: JsonValue, path: str) -> None:
+    document: JsonValue = {
+        "Version": "2012-10-17",
+        "Statement": [ALLOW_ALL, odd, {**ALLOW_ALL, "Effect": "Deny"}],
+    }
+    with pytest.raises(PolicyError) as caught:
+        read_policy(document, "identity")
+    assert caught.value.path == path
+    policy, problems = read_policy(document, "identity", lenient=True)
+    assert [s.index for s in policy.statements] == [0, 2]
+    assert [s.effect for s in policy.statements] == [Effect.ALLOW, Effect.DENY]
+    assert [p.path for p in problems] == [path]
+    assert "matches nothing" in problems[0].message
+
+
+def test_lenient_reading_keeps_the_readable_values_of_an_action_list() -> None:
+    document: JsonValue = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Deny", "Action": ["s3:PutObject", 3, "GetObject"], "Resource": "*"}],
+    }
+    policy, problems = read_policy(document, lenient=True)
+    assert policy.statements[0].actions == ("s3:PutObject",)
+    assert [p.path for p in problems] == ["Statement[0].Action[1]", "Statement[0].Action[2]"]
+
+
+def test_lenient_reading_of_the_top_level() -> None:
+    policy, problems = read_policy(
+        {"Version": "2019-01-01", "Extra": 1, "Statement": [ALLOW_ALL]}, lenient=True
+    )
+    assert len(policy.statements) == 1
+    assert policy.version is None
+    assert {p.path for p in problems} == {"Version", "Extra"}
+    empty, missing = read_policy({"Version": "2012-10-17"}, lenient=True)
+    assert empty.statements == ()
+    assert [p.path for p in missing] == ["Statement"]
+    with pytest.raises(PolicyError):
+        read_policy(["not", "an", "object"], lenient=True)
+
+
+def test_an_empty_statement_list_is_a_policy_that_allows_nothing() -> None:
+    # AWS stores it (an SCP emptied of statements); strict reading accepts it too.
+    policy, problems = read_policy({"Version": "2012-10-17", "Statement": []}, "scp")
+    assert policy.statements == ()
+    assert problems == ()
+
+
+@pytest.mark.parametrize(
+    ("action", "why"),
+    [
+        ("s3:GetObject,PutObject", "a comma"),
+        ("s3:Get*,Put*", "a comma"),
+        ("s3:   GetBucket", "whitespace"),
+        ("s3:GetBucket  ", "whitespace"),
+        ("s3:", "nothing after the colon"),
+    ],
+)
+def test_action_names_aws_stores_but_that_name_no_action_are_accepted_and_reported(
+    action: str, why: str
+) -> None:
+    document: JsonValue = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}],
+    }
+    policy, problems = read_policy(document)
+    assert policy.statements[0].actions == (action,)
+    (problem,) = problems
+    assert problem.path == "Statement[0].Action"
+    assert why in problem.message
+    compiled = compile_policy(document)
+    assert compiled.problems == problems
+    assert compiled.for_action("s3:getobject") == ()
+    assert compiled.for_action("s3:getbucket") == ()
+
+
+def test_lenient_compile_drops_a_statement_whose_condition_values_cannot_be_read() -> None:
+    document: JsonValue = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {**ALLOW_ALL, "Condition": {"DateGreaterThan": {"aws:CurrentTime": "yesterday"}}},
+            {"Effect": "Deny", "Action": "s3:*", "Resource": "*"},
+        ],
+    }
+    with pytest.raises(PolicyError):
+        compile_policy(document)
+    compiled = compile_policy(document, "p", lenient=True)
+    assert [s.deny for s in compiled.statements] == [True]
+    assert compiled.for_action("s3:getobject")[0].deny
+    assert compiled.for_action("ec2:runinstances") == ()
+    (problem,) = compiled.problems
+    assert problem.path == "Statement[0].Condition.DateGreaterThan.aws:CurrentTime"

@@ -82,3 +82,27 @@ def test_a_valid_case_runs() -> None:
     result = run_case_line(line)
     assert result.decision is not None
     assert result.decision.decision == "allowed"
+
+
+DENY_S3: dict[str, JsonValue] = {"Sid": "Guard", "Effect": "Deny", "Action": "s3:*", "Resource": "*"}
+
+
+@given(json_values, st.sampled_from(["identity", "scp", "resource", "any"]))
+@settings(max_examples=300)
+def test_lenient_compile_keeps_a_readable_deny_beside_any_odd_statement(odd: JsonValue, kind: str) -> None:
+    deny = {**DENY_S3, "Principal": "*"} if kind == "resource" else DENY_S3
+    document: JsonValue = {"Version": "2012-10-17", "Statement": [odd, deny]}
+    compiled = compile_policy(document, "p", kind, lenient=True)  # type: ignore[arg-type]
+    found = compiled.for_action("s3:deletebucket")
+    assert any(s.deny and s.statement.sid == "Guard" for s in found)
+    for problem in compiled.problems:
+        assert problem.path.startswith("Statement[0]")
+
+
+@given(json_values)
+@settings(max_examples=300)
+def test_lenient_compile_raises_only_for_a_document_that_is_not_an_object(document: JsonValue) -> None:
+    try:
+        compile_policy(document, lenient=True)
+    except PolicyError:
+        assert not isinstance(document, dict)

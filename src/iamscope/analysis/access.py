@@ -2,8 +2,9 @@
 
 Every analysis that asks "can X do Y" (assess checks, replay, who-can, right-sizing) builds its
 :class:`~iamscope.engine.PolicySet` here. Documents compile once per account and are shared by
-every principal; a document the engine rejects is recorded in :attr:`AccessModel.problems` and
-left out, never fatal.
+every principal. They are what AWS stores, so they compile leniently: an odd element matches
+nothing and is recorded in :attr:`AccessModel.problems` by policy and JSON path, while the rest of
+the document (its denies above all) still counts.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ class AccessModel:
         self.problems: list[str] = []
         self._accounts: dict[str, _Account] = {}
         self._compiled_resource: dict[tuple[str, str], CompiledPolicy | None] = {}
+        self._bucket_owners: dict[str, str] | None = None
         organization = snapshot.organization
         self.management_account = organization.management_account_id if organization else None
 
@@ -120,6 +122,28 @@ class AccessModel:
                 return found[resource_arn]
         return None
 
+    def resource_account(self, resource_arn: str) -> str | None:
+        """The account that owns ``resource_arn``: from the ARN, or for an S3 bucket or object (whose
+        ARN carries none) the collected account that lists the bucket or holds its policy; None
+        when no collected account does (it is not assumed to be the caller's)."""
+        arn = parse_arn(resource_arn)
+        if arn is None:
+            return None
+        if arn.account and arn.account != "aws":
+            return arn.account
+        if arn.service != "s3" or not arn.resource:
+            return None
+        if self._bucket_owners is None:
+            owners: dict[str, str] = {}
+            for account_id, account in self.snapshot.accounts.items():
+                for policy in account.resource_policies or ():
+                    if policy.service == "s3":
+                        owners.setdefault(policy.arn, account_id)
+                for bucket in account.buckets or ():
+                    owners.setdefault(bucket.arn, account_id)
+            self._bucket_owners = owners
+        return self._bucket_owners.get(f"arn:{arn.partition}:s3:::{arn.resource.split('/', 1)[0]}")
+
     # -- policy sets ----------------------------------------------------------------------------
 
     def policy_set(
@@ -161,7 +185,8 @@ class AccessModel:
                 boundary = (compiled,) if compiled is not None else None
             scps = self._levels(account, "SERVICE_CONTROL_POLICY")
         resource = self._resource(resource_arn, action, resource_policy)
-        resource_account = _resource_account(resource_arn) or principal_account
+        # RCPs are the resource account's; a bucket of an account not collected has unknown RCPs.
+        resource_account = self.resource_account(resource_arn) if resource_arn else principal_account
         rcps = None
         if resource_account is not None and resource_account in self.snapshot.accounts:
             rcps = self._levels(self._account(resource_account), "RESOURCE_CONTROL_POLICY")
@@ -183,12 +208,18 @@ class AccessModel:
     # -- compilation ----------------------------------------------------------------------------
 
     def compile(self, document: JsonValue, name: str, kind: PolicyKind = "any") -> CompiledPolicy | None:
-        """Compile one document; a document the engine rejects is recorded and left out."""
+        """Compile one stored document leniently; only a document that is not a JSON object at all
+        is left out. Each element that matches nothing is recorded with its JSON path."""
         try:
-            return compile_policy(document, name, kind)
+            compiled = compile_policy(document, name, kind, lenient=True)
         except PolicyError as error:
             self.problems.append(f"policy {name} left out: {error}")
             return None
+        self.problems += [
+            f"policy {name}: {problem} (the rest of the policy still applies)"
+            for problem in compiled.problems
+        ]
+        return compiled
 
     def _given(
         self, value: JsonValue | CompiledPolicy | None, name: str, kind: PolicyKind
@@ -273,13 +304,6 @@ class AccessModel:
             kind: PolicyKind = "trust" if found.service == "iam" else "resource"
             self._compiled_resource[key] = self.compile(found.document, found.name or found.arn, kind)
         return self._compiled_resource[key]
-
-
-def _resource_account(resource_arn: str | None) -> str | None:
-    if resource_arn is None:
-        return None
-    arn = parse_arn(resource_arn)
-    return arn.account if arn is not None and arn.account and arn.account != "aws" else None
 
 
 def policy_set_for(

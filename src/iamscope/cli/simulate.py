@@ -18,7 +18,7 @@ from iamscope.engine import (
     compile_policy,
     evaluate,
 )
-from iamscope.engine.cases import CaseResult, run_case_line
+from iamscope.engine.cases import CaseResult, case_resource_account, run_case_line
 
 __all__ = ["register", "run"]
 
@@ -39,7 +39,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--principal", help="principal ARN, service principal or 'anonymous'")
     parser.add_argument("--action", help="the action, e.g. s3:GetObject")
     parser.add_argument("--resource", default="*", help="the resource ARN (default: *)")
-    parser.add_argument("--resource-account", help="account owning the resource (when the ARN lacks it)")
+    parser.add_argument(
+        "--resource-account",
+        help="account owning the resource, for ARNs without one such as S3 (default: the principal's)",
+    )
     parser.add_argument(
         "--context",
         action="append",
@@ -133,11 +136,14 @@ def _load(path: str, name: str) -> CompiledPolicy:
     except UnicodeDecodeError:
         raise _InputError(f"{path}: not UTF-8 text") from None
     try:
-        return compile_policy(json.loads(text), name or Path(path).name)
+        compiled = compile_policy(json.loads(text), name or Path(path).name)
     except json.JSONDecodeError as error:
         raise _InputError(f"{path}: not valid JSON: {error.msg} at line {error.lineno}") from None
     except PolicyError as error:
         raise _InputError(f"{path}: {error}") from None
+    for problem in compiled.problems:  # accepted by AWS, but matches no request
+        print(f"iamscope simulate: warning: {path}: {problem}", file=sys.stderr)
+    return compiled
 
 
 def _levels(values: list[str] | None) -> list[list[CompiledPolicy]] | None:
@@ -174,7 +180,8 @@ def _run_one(args: argparse.Namespace) -> int:
     except _InputError as error:
         print(f"iamscope simulate: {error}", file=sys.stderr)
         return 2
-    request = Request(args.principal, args.action, args.resource, args.resource_account, context)
+    account = case_resource_account(args.principal, args.resource, args.resource_account)
+    request = Request(args.principal, args.action, args.resource, account, context)
     try:
         decision = evaluate(request, policies)
     except RequestError as error:

@@ -12,6 +12,7 @@ from iamscope.engine.evaluate import (
     Request,
     RequestError,
     evaluate,
+    resource_owner,
 )
 from iamscope.engine.parse import PolicyError, parse_policy, parse_policy_text
 
@@ -30,4 +31,5 @@ __all__ = [
     "evaluate",
     "parse_policy",
     "parse_policy_text",
+    "resource_owner",
 ]

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from typing import cast
 
 from iamscope.engine.compiled import CompiledPolicy, compile_policy
-from iamscope.engine.evaluate import Decision, PolicySet, Request, RequestError, evaluate
+from iamscope.engine.evaluate import Decision, PolicySet, Request, RequestError, evaluate, resource_owner
 from iamscope.engine.parse import PolicyError, PolicyKind
+from iamscope.engine.principal import parse_principal
 from iamscope.model.document import JsonObject, JsonValue
 
-__all__ = ["CaseError", "CaseResult", "load_case", "run_case", "run_case_line"]
+__all__ = ["CaseError", "CaseResult", "case_resource_account", "load_case", "run_case", "run_case_line"]
 
 _CACHE_LIMIT = 4096
 
@@ -88,6 +89,15 @@ def _string(value: JsonValue, path: str, required: bool = True) -> str | None:
     return value
 
 
+def case_resource_account(principal: str, resource: str, given: str | None) -> str | None:
+    """The resource account as the cases format defines it: as given, else from the ARN, else (an
+    S3 ARN carries none) the principal's account. The engine itself never assumes the last."""
+    if given:
+        return given
+    caller = parse_principal(principal)
+    return resource_owner(resource, caller.account if caller is not None else None)
+
+
 def load_case(case: JsonValue) -> tuple[JsonValue, Request, PolicySet]:
     """Turn one case object into its id, request and compiled policies."""
     if not isinstance(case, dict):
@@ -110,13 +120,14 @@ def load_case(case: JsonValue) -> tuple[JsonValue, Request, PolicySet]:
             context[key] = [str(v) for v in value]
         else:
             raise CaseError(f"request.context.{key}: must be a string or a list of strings")
+    principal = cast(str, _string(request_raw.get("principal"), "request.principal"))
+    resource = cast(str, _string(request_raw.get("resource", "*"), "request.resource"))
+    given_account = _string(request_raw.get("resource_account"), "request.resource_account", required=False)
     request = Request(
-        principal=cast(str, _string(request_raw.get("principal"), "request.principal")),
+        principal=principal,
         action=cast(str, _string(request_raw.get("action"), "request.action")),
-        resource=cast(str, _string(request_raw.get("resource", "*"), "request.resource")),
-        resource_account=_string(
-            request_raw.get("resource_account"), "request.resource_account", required=False
-        ),
+        resource=resource,
+        resource_account=case_resource_account(principal, resource, given_account),
         context=context,
     )
     management = _string(request_raw.get("management_account"), "request.management_account", required=False)

@@ -21,7 +21,7 @@ from iamscope.engine.matching import (
     compile_action_pattern,
     compile_arn_pattern,
 )
-from iamscope.engine.parse import PolicyError, PolicyKind, parse_policy
+from iamscope.engine.parse import PolicyError, PolicyKind, PolicyProblem, read_policy
 from iamscope.engine.principal import CompiledPrincipal, Grant, Principal
 from iamscope.model.document import JsonValue
 from iamscope.model.policies import Effect, Policy, Statement
@@ -74,16 +74,36 @@ class CompiledStatement:
 class CompiledPolicy:
     """A policy ready for repeated evaluation."""
 
-    __slots__ = ("_by_service", "_cache", "_wild", "name", "policy", "statements")
+    __slots__ = ("_by_service", "_cache", "_wild", "name", "policy", "problems", "statements")
 
-    def __init__(self, policy: Policy, name: str = "") -> None:
+    def __init__(
+        self,
+        policy: Policy,
+        name: str = "",
+        problems: tuple[PolicyProblem, ...] = (),
+        *,
+        lenient: bool = False,
+    ) -> None:
+        """Compile every statement; ``lenient``: a statement whose condition values cannot be read
+        matches nothing and becomes a problem instead of raising :class:`PolicyError`."""
         self.policy = policy
         self.name = name
+        found_problems = list(problems)
         statements: list[CompiledStatement] = []
         by_service: dict[str, list[int]] = {}
         wild: list[int] = []
-        for position, statement in enumerate(policy.statements):
-            statements.append(_compile_statement(self, statement))
+        for statement in policy.statements:
+            try:
+                compiled = _compile_statement(self, statement)
+            except PolicyError as error:
+                if not lenient:
+                    raise
+                found_problems.append(
+                    PolicyProblem(error.path, f"{error.message}; this statement matches nothing")
+                )
+                continue
+            position = len(statements)
+            statements.append(compiled)
             services = _services(statement)
             if services is None:
                 wild.append(position)
@@ -94,6 +114,8 @@ class CompiledPolicy:
         self._by_service = {k: tuple(v) for k, v in by_service.items()}
         self._wild = tuple(wild)
         self._cache: dict[str, tuple[CompiledStatement, ...]] = {}
+        #: Elements that match nothing (``Statement[0].Action``: a name with a comma...), by JSON path.
+        self.problems: tuple[PolicyProblem, ...] = tuple(found_problems)
 
     def __repr__(self) -> str:
         return f"CompiledPolicy(name={self.name!r}, statements={len(self.statements)})"
@@ -203,11 +225,16 @@ def _check(
     return both
 
 
-def compile_policy(document: JsonValue | Policy, name: str = "", kind: PolicyKind = "any") -> CompiledPolicy:
+def compile_policy(
+    document: JsonValue | Policy, name: str = "", kind: PolicyKind = "any", *, lenient: bool = False
+) -> CompiledPolicy:
     """Parse (when given JSON) and compile a policy; raises :class:`PolicyError` with a JSON path.
 
     ``kind`` (identity, boundary, session, scp, resource, trust, rcp, vpc-endpoint) adds the
-    element rules of that policy type.
+    element rules of that policy type. ``lenient`` is for documents AWS already stores: an odd
+    element matches nothing and is listed in :attr:`CompiledPolicy.problems`, the rest counts.
     """
-    policy = document if isinstance(document, Policy) else parse_policy(document, kind)
-    return CompiledPolicy(policy, name)
+    if isinstance(document, Policy):
+        return CompiledPolicy(document, name)
+    policy, problems = read_policy(document, kind, lenient=lenient)
+    return CompiledPolicy(policy, name, problems, lenient=lenient)

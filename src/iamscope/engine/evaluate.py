@@ -15,8 +15,17 @@ from typing import Literal
 
 from iamscope.engine.compiled import CompiledPolicy, CompiledStatement
 from iamscope.engine.context import normalise_context
+from iamscope.engine.explain import (
+    Explanation,
+    Layer,
+    MatchedStatement,
+    NearMiss,
+    near_misses,
+    reason_and_remedy,
+)
 from iamscope.engine.matching import ContextValue
 from iamscope.engine.principal import Grant, Principal, PrincipalKind, parse_principal
+from iamscope.engine.protections import NO_PERMISSION_ACTIONS, PROTECTED_ACTIONS, protection
 from iamscope.model.arn import parse_arn
 
 __all__ = [
@@ -29,19 +38,10 @@ __all__ = [
     "Request",
     "RequestError",
     "evaluate",
+    "resource_owner",
 ]
 
 DecisionValue = Literal["allowed", "explicitDeny", "implicitDeny"]
-Layer = Literal[
-    "identity",
-    "permissions-boundary",
-    "session-policy",
-    "resource-policy",
-    "scp",
-    "rcp",
-    "vpc-endpoint",
-    "root",
-]
 
 # The actions a role trust policy governs (it must allow them on its own).
 TRUST_ACTIONS = frozenset(
@@ -62,7 +62,12 @@ class RequestError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    """One API request: who, what, on which resource, with which condition keys."""
+    """One API request: who, what, on which resource, with which condition keys.
+
+    ``resource_account`` owns the resource. When absent it is read from the ARN; an S3 ARN carries
+    none, and whether the bucket is the caller's decides the answer, so :func:`evaluate` refuses
+    (:class:`RequestError`) an IAM principal's request on an S3 ARN without it.
+    """
 
     principal: str
     action: str
@@ -154,56 +159,9 @@ class PolicySet:
 _L_IDENTITY, _L_BOUNDARY, _L_SESSION, _L_SCP, _L_RCP = 1, 2, 4, 8, 16
 
 
-@dataclass(frozen=True, slots=True)
-class MatchedStatement:
-    """A statement that took part in the decision."""
-
-    layer: Layer
-    policy: str
-    statement: str
-    effect: Literal["Allow", "Deny"]
-    level: int | None = None
-
-    def __str__(self) -> str:
-        level = f" level {self.level}" if self.level is not None else ""
-        name = f"{self.policy}:" if self.policy else ""
-        return f"{self.effect} by {self.layer}{level} {name}{self.statement}"
-
-
-@dataclass(frozen=True, slots=True)
-class Explanation:
-    """Why: the deciding layer, the statements that matched, and what would change a deny."""
-
-    layer: Layer | None
-    reason: str
-    matched: tuple[MatchedStatement, ...]
-    remedy: str | None = None
-
-    def text(self) -> str:
-        """A few lines for people."""
-        lines = [self.reason]
-        lines += [f"  - {m}" for m in self.matched]
-        if self.remedy:
-            lines.append(f"  to change: {self.remedy}")
-        return "\n".join(lines)
-
-    def to_json(self) -> dict[str, object]:
-        """The explanation object of the decision-cases output."""
-        return {
-            "layer": self.layer,
-            "reason": self.reason,
-            "matched": [
-                {
-                    "layer": m.layer,
-                    "policy": m.policy,
-                    "statement": m.statement,
-                    "effect": m.effect,
-                    **({"level": m.level} if m.level is not None else {}),
-                }
-                for m in self.matched
-            ],
-            **({"remedy": self.remedy} if self.remedy else {}),
-        }
+# What an explanation needs to look at the layers again: plan, resource, context, principal, and
+# whether a boundary applies. A plain tuple: it is built for every decision.
+_Basis = tuple[_Plan, str, Mapping[str, ContextValue], Principal, bool]
 
 
 @dataclass(slots=True)
@@ -215,10 +173,10 @@ class Decision:
     reason: str
     hits: tuple[_Hit, ...] = ()
     remedy: str | None = None
+    # For an implicit deny by an SCP level or a VPC endpoint policy: which one.
+    at: int | None = None
     # Evaluation stops at the first Allow of each layer; the explanation finds the others.
-    _plan: _Plan | None = None
-    _resource: str = ""
-    _context: Mapping[str, ContextValue] | None = None
+    _basis: _Basis | None = None
 
     @property
     def allowed(self) -> bool:
@@ -226,9 +184,10 @@ class Decision:
         return self.decision == "allowed"
 
     def _all_hits(self) -> tuple[_Hit, ...]:
-        plan, context = self._plan, self._context
-        if plan is None or context is None:
+        basis = self._basis
+        if basis is None:
             return self.hits
+        plan, resource, context = basis[0], basis[1], basis[2]
         expanded: list[_Hit] = []
         for layer, level, statement in self.hits:
             pool: _Statements | None = {
@@ -241,12 +200,37 @@ class Decision:
             if statement.deny or pool is None:
                 expanded.append((layer, level, statement))
                 continue
-            expanded += [(layer, level, s) for s in pool if s.check(self._resource, context)]
+            expanded += [(layer, level, s) for s in pool if s.check(resource, context)]
         return tuple(dict.fromkeys(expanded))
+
+    def _near_misses(self) -> tuple[NearMiss, ...]:
+        """For an implicit deny: the deciding layer's Allow statements that name the action."""
+        basis = self._basis
+        if basis is None or self.decision != "implicitDeny" or self.layer is None:
+            return ()
+        plan, resource, context, principal, has_boundary = basis
+        layer = self.layer
+        bound: Principal | None = None
+        level: int | None = None
+        pool: _Statements = ()
+        if layer == "identity":
+            pool = plan.identity
+        elif layer == "permissions-boundary":
+            pool = plan.boundary
+        elif layer == "session-policy":
+            pool = plan.session
+        elif layer == "scp" and self.at is not None:
+            pool, level = plan.scps[self.at], self.at
+        elif layer == "vpc-endpoint" and self.at is not None:
+            pool, bound = plan.vpc_endpoint[self.at], principal
+        elif layer == "resource-policy":
+            pool, bound = plan.resource, principal
+        return near_misses(layer, level, pool, resource, context, bound, has_boundary)
 
     @property
     def explanation(self) -> Explanation:
-        """The deciding layer and matched statements, named by policy and Sid or index."""
+        """The deciding layer and matched statements, named by policy and Sid or index; for an
+        implicit deny, the statements that name the action but did not apply, and why."""
         matched = tuple(
             MatchedStatement(
                 layer=layer,
@@ -257,7 +241,9 @@ class Decision:
             )
             for layer, level, s in self._all_hits()
         )
-        return Explanation(self.layer, self.reason, matched, self.remedy)
+        misses = self._near_misses()
+        reason, remedy = reason_and_remedy(self.reason, self.remedy, misses)
+        return Explanation(self.layer, reason, matched, remedy, misses)
 
 
 @functools.cache
@@ -267,13 +253,34 @@ def _rcp_services() -> frozenset[str]:
     return load_catalog().rcp_services()
 
 
-def _account_of(resource: str, given: str | None, principal: Principal) -> str | None:
-    """The resource's account: as given, else from its ARN, else the principal's (spec rule)."""
-    if given:
-        return given
+def resource_owner(resource: str, default: str | None = None) -> str | None:
+    """The account in a resource ARN, or ``default`` when the ARN carries none (S3 buckets and
+    objects, ``*``, AWS managed policies under the ``aws`` account)."""
     parts = resource.split(":", 5)
     if len(parts) == 6 and parts[0] == "arn" and parts[4] and parts[4] != "aws":
         return parts[4]
+    return default
+
+
+def _account_of(resource: str, given: str | None, principal: Principal) -> str | None:
+    """The resource's account: as given, else from its ARN.
+
+    An ARN without an account names either something every account has its own of (``*``, a
+    Route 53 zone, an AWS managed policy: the caller's view) or an S3 bucket or object, which may
+    be another account's: for an IAM principal that decides same- versus cross-account, so it
+    must be given.
+    """
+    if given:
+        return given
+    parts = resource.split(":", 5)
+    if len(parts) == 6 and parts[0] == "arn":
+        if parts[4] and parts[4] != "aws":
+            return parts[4]
+        if parts[2] == "s3" and principal.is_iam:
+            raise RequestError(
+                f"the resource {resource} carries no account: give the bucket owner's account "
+                "(Request.resource_account); same- or cross-account access depends on it"
+            )
     return principal.account
 
 
@@ -327,6 +334,13 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
     service, colon, _ = action.partition(":")
     if not colon:
         raise RequestError(f"action {request.action!r} is not service:action")
+    if action in NO_PERMISSION_ACTIONS and principal.is_iam:
+        return Decision(
+            "allowed",
+            "no-permission-needed",
+            f"{request.action} needs no permission: AWS answers it for any signed request, "
+            "and no deny in any policy stops it",
+        )
     context: dict[str, ContextValue] = dict(principal.condition_keys)
     context.update(given)
     resource = request.resource
@@ -337,10 +351,8 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
         plan = policies.plan(action, _layers(policies, principal, service, resource_account))
         if len(policies._by_request) < 65536:
             policies._by_request[plan_key] = plan
-    decision = _decide(plan, policies, request, principal, context, resource_account)
-    decision._plan = plan
-    decision._resource = resource
-    decision._context = context
+    decision = _decide(plan, policies, request, action, principal, context, resource_account)
+    decision._basis = (plan, resource, context, principal, policies.permissions_boundary is not None)
     return decision
 
 
@@ -348,6 +360,7 @@ def _decide(
     plan: _Plan,
     policies: PolicySet,
     request: Request,
+    action: str,
     principal: Principal,
     context: Mapping[str, ContextValue],
     resource_account: str | None,
@@ -373,6 +386,18 @@ def _decide(
                 "remove or narrow the Deny statement(s) listed, or change the request so they do not match",
             )
 
+    # AWS protects some resources whatever the policies say (engine.protections).
+    if action in PROTECTED_ACTIONS:
+        found_protection = protection(action, resource, principal.arn if principal.is_iam else principal.name)
+        if found_protection is not None:
+            return Decision(
+                "implicitDeny",
+                "aws-protection",
+                f"AWS protects this resource: {found_protection.reason}",
+                (),
+                f"none in any policy: AWS refuses {request.action} on it ({found_protection.doc})",
+            )
+
     # 2. SCPs: an Allow is needed at every level of the organization path.
     allows: list[_Hit] = []
     for level, statements in enumerate(plan.scps):
@@ -384,11 +409,12 @@ def _decide(
                 f"no SCP attached at level {level} of the organization path allows {request.action}",
                 tuple(allows),
                 f"allow {request.action} in an SCP attached at level {level} (root=0)",
+                at=level,
             )
         allows += [("scp", level, s) for s in found]
 
     # 3. VPC endpoint policies must allow requests that pass through the endpoint.
-    for statements in plan.vpc_endpoint:
+    for index, statements in enumerate(plan.vpc_endpoint):
         found = [
             s
             for s in statements
@@ -401,6 +427,7 @@ def _decide(
                 "the VPC endpoint policy does not allow this request",
                 tuple(allows),
                 f"allow {request.action} for this principal in the VPC endpoint policy",
+                at=index,
             )
         allows += [("vpc-endpoint", None, s) for s in found]
 

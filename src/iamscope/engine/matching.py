@@ -114,11 +114,21 @@ def glob_regex(text: str, star: str = ".*", single: str = ".") -> str:
 StringMatcher = Callable[[str, Mapping[str, ContextValue]], bool]
 
 
+# What an action name (or pattern) can hold; anything else (a comma, whitespace) names no action.
+_ACTION_PATTERN = re.compile(r"[a-z0-9*?_.-]+:[a-z0-9*?_.-]*")
+
+
 def compile_action_pattern(pattern: str) -> Callable[[str], bool]:
-    """Matcher for one Action value; the argument is a lower-cased ``service:action``."""
+    """Matcher for one Action value; the argument is a lower-cased ``service:action``.
+
+    A value AWS stores but that names no action (``s3:GetObject,PutObject``, ``s3: GetObject``)
+    matches no request, so in NotAction it excludes nothing.
+    """
     lowered = pattern.lower()
     if lowered == "*":
         return lambda _action: True
+    if not _ACTION_PATTERN.fullmatch(lowered):
+        return lambda _action: False
     if "*" not in lowered and "?" not in lowered:
         return lambda action: action == lowered
     regex = re.compile(glob_regex(lowered), re.DOTALL)

@@ -1,17 +1,23 @@
 """The policy grammar: JSON in, a typed :class:`~iamscope.model.policies.Policy` out, or an error
-that names the JSON path of the fault (``Statement[2].Condition.StringLike``)."""
+that names the JSON path of the fault (``Statement[2].Condition.StringLike``).
+
+Strict reading (policies a user wrote) raises on the first fault. Lenient reading (policies AWS
+already stores, from a snapshot) never drops a whole document for one odd element: the odd element
+matches nothing, a :class:`PolicyProblem` names it, and the rest of the policy still counts.
+"""
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Literal
 
 from iamscope.engine.conditions import parse_operator
 from iamscope.model.document import JsonValue, json_kind
 from iamscope.model.policies import ConditionClause, Effect, Policy, PrincipalSpec, Statement
 
-__all__ = ["PolicyError", "PolicyKind", "parse_policy", "parse_policy_text"]
+__all__ = ["PolicyError", "PolicyKind", "PolicyProblem", "parse_policy", "parse_policy_text", "read_policy"]
 
 # What the policy is attached to decides which elements it must and must not have
 # (reference_policies_grammar.html: principal_block is required in resource-based and trust
@@ -39,7 +45,21 @@ _STATEMENT_KEYS = frozenset(
 )
 _PRINCIPAL_KEYS = {"aws": "AWS", "service": "Service", "federated": "Federated"}
 _VERSIONS = frozenset({"2012-10-17", "2008-10-17"})
-_ACTION = re.compile(r"^[A-Za-z0-9*?_.-]+:[A-Za-z0-9*?_.-]*$")
+# A service prefix and a colon; AWS stores names with other characters after the colon (a comma,
+# inner or trailing whitespace), which name no action and so match no request.
+_ACTION = re.compile(r"^[A-Za-z0-9*?_.-]+:")
+_ACTION_NAME = re.compile(r"[A-Za-z0-9*?_.-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyProblem:
+    """An element that matches nothing (and why); ``path`` locates it in its document."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
 
 
 class PolicyError(ValueError):
@@ -51,49 +71,96 @@ class PolicyError(ValueError):
         self.message = message
 
 
-def parse_policy_text(text: str | bytes, kind: PolicyKind = "any") -> Policy:
-    """Parse a policy from JSON text."""
+def _load_text(text: str | bytes) -> JsonValue:
     try:
         document: JsonValue = json.loads(text)
     except json.JSONDecodeError as error:
         raise PolicyError("", f"not valid JSON: {error.msg} at line {error.lineno}") from None
     except UnicodeDecodeError:
         raise PolicyError("", "not valid UTF-8 text") from None
-    return parse_policy(document, kind)
+    return document
+
+
+def parse_policy_text(text: str | bytes, kind: PolicyKind = "any") -> Policy:
+    """Parse a policy from JSON text."""
+    return parse_policy(_load_text(text), kind)
 
 
 def parse_policy(document: JsonValue, kind: PolicyKind = "any") -> Policy:
     """Parse a policy document as AWS stores it (a JSON string holding the document is accepted).
 
     ``kind`` adds the rules of where the policy is attached (Principal required or forbidden,
-    Resource required); ``"any"`` checks only the grammar common to all policies.
+    Resource required); ``"any"`` checks only the grammar common to all policies. Strict: the
+    first fault raises :class:`PolicyError`.
     """
-    if isinstance(document, str):
-        return parse_policy_text(document, kind)
-    if not isinstance(document, dict):
-        raise PolicyError("", f"a policy must be a JSON object, not {json_kind(document)}")
-    for key in document:
-        if key not in _TOP_KEYS:
-            raise PolicyError(key, "unknown policy element")
-    version = document.get("Version")
-    if version is not None and (not isinstance(version, str) or version not in _VERSIONS):
-        raise PolicyError("Version", f"must be 2012-10-17 or 2008-10-17, not {version!r}")
-    policy_id = document.get("Id")
-    if policy_id is not None and not isinstance(policy_id, str):
-        raise PolicyError("Id", "must be a string")
-    raw = document.get("Statement")
-    if raw is None:
-        raise PolicyError("Statement", "is missing")
-    statements: tuple[Statement, ...]
-    if isinstance(raw, dict):
-        statements = (_statement(raw, 0, "Statement", kind),)
-    elif isinstance(raw, list):
-        if not raw:
-            raise PolicyError("Statement", "is empty")
-        statements = tuple(_statement(item, i, f"Statement[{i}]", kind) for i, item in enumerate(raw))
-    else:
-        raise PolicyError("Statement", f"must be an object or a list, not {json_kind(raw)}")
-    return Policy(statements=statements, version=version, id=policy_id)
+    return read_policy(document, kind)[0]
+
+
+def read_policy(
+    document: JsonValue, kind: PolicyKind = "any", *, lenient: bool = False
+) -> tuple[Policy, tuple[PolicyProblem, ...]]:
+    """The policy and the problems found in it: elements that match nothing.
+
+    Strict (the default) raises :class:`PolicyError` on a fault and reports only what AWS accepts
+    but no request can match (an action name holding a comma). ``lenient`` (for documents AWS
+    already stores) raises only when the document is not a JSON object at all: an odd element,
+    or a statement that cannot be understood, matches nothing and becomes a problem.
+    """
+    reader = _Reader(kind, lenient)
+    return reader.policy(document), tuple(reader.problems)
+
+
+class _Reader:
+    """One reading of one document: the mode and the problems found so far."""
+
+    def __init__(self, kind: PolicyKind, lenient: bool) -> None:
+        self.kind = kind
+        self.lenient = lenient
+        self.problems: list[PolicyProblem] = []
+
+    def fault(self, path: str, message: str) -> None:
+        """Raise in strict mode; record in lenient mode (the caller then ignores the element)."""
+        if not self.lenient:
+            raise PolicyError(path, message)
+        self.problems.append(PolicyProblem(path, f"{message}; ignored"))
+
+    def policy(self, document: JsonValue) -> Policy:
+        if isinstance(document, str):
+            document = _load_text(document)
+        if not isinstance(document, dict):
+            raise PolicyError("", f"a policy must be a JSON object, not {json_kind(document)}")
+        for key in document:
+            if key not in _TOP_KEYS:
+                self.fault(key, "unknown policy element")
+        version = document.get("Version")
+        if version is not None and (not isinstance(version, str) or version not in _VERSIONS):
+            self.fault("Version", f"must be 2012-10-17 or 2008-10-17, not {version!r}")
+            version = None
+        policy_id = document.get("Id")
+        if policy_id is not None and not isinstance(policy_id, str):
+            self.fault("Id", "must be a string")
+            policy_id = None
+        raw = document.get("Statement")
+        items: list[tuple[JsonValue, int, str]] = []
+        if raw is None:
+            self.fault("Statement", "is missing")
+        elif isinstance(raw, dict):
+            items = [(raw, 0, "Statement")]
+        elif isinstance(raw, list):
+            # An empty list is stored by AWS (an SCP without statements): it allows nothing.
+            items = [(item, i, f"Statement[{i}]") for i, item in enumerate(raw)]
+        else:
+            self.fault("Statement", f"must be an object or a list, not {json_kind(raw)}")
+        statements: list[Statement] = []
+        for item, index, path in items:
+            try:
+                statements.append(_statement(item, index, path, self))
+            except PolicyError as error:
+                if not self.lenient:
+                    raise
+                where = error.path or path
+                self.problems.append(PolicyProblem(where, f"{error.message}; this statement matches nothing"))
+        return Policy(statements=tuple(statements), version=version, id=policy_id)
 
 
 def _strings(value: JsonValue, path: str) -> tuple[str, ...]:
@@ -111,7 +178,8 @@ def _strings(value: JsonValue, path: str) -> tuple[str, ...]:
     raise PolicyError(path, f"must be a string or a list of strings, not {json_kind(value)}")
 
 
-def _statement(raw: JsonValue, index: int, path: str, kind: PolicyKind) -> Statement:
+def _statement(raw: JsonValue, index: int, path: str, reader: _Reader) -> Statement:
+    kind = reader.kind
     if not isinstance(raw, dict):
         raise PolicyError(path, f"a statement must be an object, not {json_kind(raw)}")
     for key in raw:
@@ -129,12 +197,7 @@ def _statement(raw: JsonValue, index: int, path: str, kind: PolicyKind) -> State
         raise PolicyError(f"{path}.Effect", "is missing")
     else:
         raise PolicyError(f"{path}.Effect", f"must be Allow or Deny, not {effect_raw!r}")
-    actions, not_actions = _pair(raw, "Action", "NotAction", path, required=True)
-    for name, values in (("Action", actions), ("NotAction", not_actions)):
-        for i, action in enumerate(values or ()):
-            if action != "*" and not _ACTION.match(action):
-                where = f"{path}.{name}" if isinstance(raw[name], str) else f"{path}.{name}[{i}]"
-                raise PolicyError(where, f"{action!r} is not service:action or *")
+    actions, not_actions = _actions(raw, path, reader)
     resources, not_resources = _pair(raw, "Resource", "NotResource", path, required=False)
     principal = _principal(raw, "Principal", path)
     not_principal = _principal(raw, "NotPrincipal", path)
@@ -166,6 +229,56 @@ def _statement(raw: JsonValue, index: int, path: str, kind: PolicyKind) -> State
         conditions=conditions,
         path=path,
     )
+
+
+def _actions(
+    raw: dict[str, JsonValue], path: str, reader: _Reader
+) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+    """Action or NotAction; in lenient mode an unreadable value is left out (it matches nothing)."""
+    has, has_not = "Action" in raw, "NotAction" in raw
+    if has and has_not:
+        raise PolicyError(f"{path}.NotAction", "cannot be used together with Action")
+    if not has and not has_not:
+        raise PolicyError(f"{path}.Action", "is missing (a statement needs Action or NotAction)")
+    name = "Action" if has else "NotAction"
+    value = raw[name]
+    where = f"{path}.{name}"
+    items: list[tuple[JsonValue, str]]
+    if isinstance(value, list):
+        if not value:
+            raise PolicyError(where, "is an empty list")
+        items = [(item, f"{where}[{i}]") for i, item in enumerate(value)]
+    elif isinstance(value, str):
+        items = [(value, where)]
+    else:
+        raise PolicyError(where, f"must be a string or a list of strings, not {json_kind(value)}")
+    found: list[str] = []
+    for item, item_path in items:
+        if not isinstance(item, str):
+            reader.fault(item_path, f"must be a string, not {json_kind(item)}")
+            continue
+        if item != "*" and not _ACTION.match(item):
+            reader.fault(item_path, f"{item!r} is not service:action or *")
+            continue
+        name_part = item.partition(":")[2]
+        if item != "*" and (not name_part or not _ACTION_NAME.fullmatch(name_part)):
+            reader.problems.append(
+                PolicyProblem(item_path, f"{item!r} names no action ({_odd(name_part)}); it matches nothing")
+            )
+        found.append(item)
+    values = tuple(found)
+    return (values, None) if has else (None, values)
+
+
+def _odd(name: str) -> str:
+    """Why an action name AWS stores names no action."""
+    if not name:
+        return "nothing after the colon"
+    if "," in name:
+        return "a comma inside the name"
+    if any(c.isspace() for c in name):
+        return "whitespace inside the name"
+    return "a character no action name has"
 
 
 def _pair(

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from iamscope.engine import CompiledPolicy, PolicySet, Request, RequestError, evaluate
+from iamscope.engine import CompiledPolicy, PolicySet, Request, RequestError, evaluate, resource_owner
 from iamscope.model.activity import RecordedCall
 
 __all__ = [
@@ -195,6 +195,9 @@ def replay(
                 principal=principal,
                 action=call.action,
                 resource=call.resource,
+                # An S3 ARN names no account: the one CloudTrail recorded the call in (the call
+                # succeeded; replay asks only whether the principal's own policies allow it).
+                resource_account=resource_owner(call.resource, call.account or resource_owner(principal)),
                 context=request_context(call, at),
             )
             try:

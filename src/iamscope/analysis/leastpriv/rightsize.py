@@ -33,7 +33,15 @@ from iamscope.analysis.leastpriv.replay import (
     request_context,
 )
 from iamscope.analysis.leastpriv.unused import invisible_actions
-from iamscope.engine import PolicyError, PolicySet, Request, RequestError, compile_policy, evaluate
+from iamscope.engine import (
+    PolicyError,
+    PolicySet,
+    Request,
+    RequestError,
+    compile_policy,
+    evaluate,
+    resource_owner,
+)
 from iamscope.engine.catalog import Catalog
 from iamscope.model.activity import AccountCoverage, PrincipalEvidence, RecordedCall
 from iamscope.model.document import JsonObject, JsonValue
@@ -113,7 +121,11 @@ def _new_grants(
         context = request_context(seen, seen.last_seen) if seen is not None else {}
         if service:
             context["iam:PassedToService"] = service
-        request = Request(evidence.principal, action, resource, context=context)
+        # An S3 ARN names no account: the one the call was recorded in, else the principal's.
+        owner = resource_owner(
+            resource, seen.account if seen is not None and seen.account else evidence.account
+        )
+        request = Request(evidence.principal, action, resource, owner, context)
         try:
             allowed = evaluate(request, current(resource, action)).allowed
         except RequestError:
