@@ -50,9 +50,9 @@ def test_bad_inputs_give_one_message_and_an_exit_code(
     err = capsys.readouterr().err
     assert "bad.json" in err
     assert "Traceback" not in err
-    assert main(["activity", "summary", "--db", str(tmp_path / "none.duckdb")]) == 1
+    assert main(["activity", "summary", "--db", str(tmp_path / "none.duckdb")]) == 2
     assert "no activity database" in capsys.readouterr().err
-    assert main(["activity", "summary", "--db", str(db), "--principal", "arn:aws:iam::1:user/nobody"]) == 1
+    assert main(["activity", "summary", "--db", str(db), "--principal", "arn:aws:iam::1:user/nobody"]) == 2
     assert "no recorded activity" in capsys.readouterr().err
 
 

@@ -18,6 +18,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from iamscope.user_error import UserError
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -95,7 +97,7 @@ WHERE c.action IS NOT NULL
 """
 
 
-class StoreError(Exception):
+class StoreError(UserError):
     """The database file cannot be opened or is not an iamscope activity store."""
 
 

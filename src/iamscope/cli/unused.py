@@ -13,13 +13,14 @@ from iamscope.activity.queries import (
     used_access_keys,
     used_calls,
 )
-from iamscope.activity.store import ActivityStore, StoreError
+from iamscope.activity.store import ActivityStore
 from iamscope.analysis.leastpriv.grants import granted_actions, identity_documents
 from iamscope.analysis.leastpriv.unused import compare_actions, idle_entities, invisible_actions
 from iamscope.analysis.leastpriv.views import unused_json, unused_text
 from iamscope.cli.activity import add_db_argument, add_window_arguments, window_from
-from iamscope.cli.snapshot_input import SnapshotInputError, load_snapshot
+from iamscope.cli.snapshot_input import load_snapshot
 from iamscope.engine.catalog import load_catalog
+from iamscope.user_error import UserError
 
 __all__ = ["register"]
 
@@ -47,47 +48,39 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _run(args: argparse.Namespace) -> int:
     catalog = load_catalog()
     window = window_from(args)
-    try:
-        snapshot = load_snapshot(args.bundle)
-        with ActivityStore(args.db, read_only=True) as store:
-            sources = data_event_sources(store.connection)
-            if args.all:
-                principals = [u.arn for a in snapshot.accounts.values() for u in a.users or ()]
-                principals += [
-                    r.arn
-                    for a in snapshot.accounts.values()
-                    for r in a.roles or ()
-                    if not r.is_service_linked
-                ]
-            else:
-                principals = [args.principal]
-            usages = []
-            for principal in principals:
-                documents = identity_documents(snapshot, principal)
-                if not documents and not args.all:
-                    print(f"iamscope: {principal} is not in the snapshot", file=sys.stderr)
-                    return 1
-                account = principal.split(":")[4] if principal.count(":") >= 5 else ""
-                usages.append(
-                    compare_actions(
-                        principal,
-                        granted_actions(documents, catalog),
-                        {c.action for c in used_calls(store, principal, window)},
-                        invisible_actions(catalog, sources, account),
-                    )
+    snapshot = load_snapshot(args.bundle)  # InputError and StoreError below are UserErrors
+    with ActivityStore(args.db, read_only=True) as store:
+        sources = data_event_sources(store.connection)
+        if args.all:
+            principals = [u.arn for a in snapshot.accounts.values() for u in a.users or ()]
+            principals += [
+                r.arn for a in snapshot.accounts.values() for r in a.roles or () if not r.is_service_linked
+            ]
+        else:
+            principals = [args.principal]
+        usages = []
+        for principal in principals:
+            documents = identity_documents(snapshot, principal)
+            if not documents and not args.all:
+                raise UserError(f"{principal} is not in the snapshot {args.bundle}")
+            account = principal.split(":")[4] if principal.count(":") >= 5 else ""
+            usages.append(
+                compare_actions(
+                    principal,
+                    granted_actions(documents, catalog),
+                    {c.action for c in used_calls(store, principal, window)},
+                    invisible_actions(catalog, sources, account),
                 )
-            logged = {
-                str(a)
-                for (a,) in store.connection.execute(
-                    "SELECT DISTINCT account_id FROM events WHERE account_id IS NOT NULL"
-                ).fetchall()
-            }
-            idle = idle_entities(
-                snapshot, active_principals(store, window), used_access_keys(store, window), logged
             )
-    except (SnapshotInputError, StoreError) as exc:
-        print(f"iamscope: {exc}", file=sys.stderr)
-        return 1
+        logged = {
+            str(a)
+            for (a,) in store.connection.execute(
+                "SELECT DISTINCT account_id FROM events WHERE account_id IS NOT NULL"
+            ).fetchall()
+        }
+        idle = idle_entities(
+            snapshot, active_principals(store, window), used_access_keys(store, window), logged
+        )
     if not args.all:
         idle = tuple(e for e in idle if e.arn == args.principal)
     if args.format == "json":

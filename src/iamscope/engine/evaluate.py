@@ -18,6 +18,7 @@ from iamscope.engine.context import normalise_context
 from iamscope.engine.matching import ContextValue
 from iamscope.engine.principal import Grant, Principal, PrincipalKind, parse_principal
 from iamscope.model.arn import parse_arn
+from iamscope.user_error import UserError
 
 __all__ = [
     "TRUST_ACTIONS",
@@ -56,7 +57,7 @@ TRUST_ACTIONS = frozenset(
 )
 
 
-class RequestError(ValueError):
+class RequestError(UserError, ValueError):
     """A request the engine cannot evaluate (an unreadable principal, for instance)."""
 
 

@@ -8,8 +8,9 @@ import re
 from typing import Literal
 
 from iamscope.engine.conditions import parse_operator
-from iamscope.model.document import JsonValue, json_kind
+from iamscope.model.document import JsonValue, json_kind, json_syntax_fault
 from iamscope.model.policies import ConditionClause, Effect, Policy, PrincipalSpec, Statement
+from iamscope.user_error import UserError
 
 __all__ = ["PolicyError", "PolicyKind", "parse_policy", "parse_policy_text"]
 
@@ -42,7 +43,7 @@ _VERSIONS = frozenset({"2012-10-17", "2008-10-17"})
 _ACTION = re.compile(r"^[A-Za-z0-9*?_.-]+:[A-Za-z0-9*?_.-]*$")
 
 
-class PolicyError(ValueError):
+class PolicyError(UserError, ValueError):
     """A policy that does not follow the grammar; ``path`` locates the fault."""
 
     def __init__(self, path: str, message: str) -> None:
@@ -56,7 +57,7 @@ def parse_policy_text(text: str | bytes, kind: PolicyKind = "any") -> Policy:
     try:
         document: JsonValue = json.loads(text)
     except json.JSONDecodeError as error:
-        raise PolicyError("", f"not valid JSON: {error.msg} at line {error.lineno}") from None
+        raise PolicyError("", json_syntax_fault(error)) from None
     except UnicodeDecodeError:
         raise PolicyError("", "not valid UTF-8 text") from None
     return parse_policy(document, kind)

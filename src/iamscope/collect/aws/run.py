@@ -28,11 +28,12 @@ from iamscope.collect.aws.resource_policies import (
 from iamscope.collect.aws.session import AccountSession, SessionFactory
 from iamscope.collect.bundle import ABSENCE_CODES, GLOBAL_REGION, BundleWriter, Manifest
 from iamscope.model.snapshot import CallRecord
+from iamscope.user_error import UserError
 
 __all__ = ["CollectError", "CollectResult", "collect", "failure_summary"]
 
 
-class CollectError(RuntimeError):
+class CollectError(UserError):
     """The run cannot start (no credentials, unusable output directory); ``str()`` is for users."""
 
 
