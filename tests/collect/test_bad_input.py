@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from iamscope.cli.main import main
 from iamscope.collect import InputError, load
 from iamscope.collect.credential_report import COLUMNS
 from tests.collect.samples import ACCOUNT, write_bundle
+from tests.collect.unreadable import refuse_reads
 
 OTHER = "444455556666"
 
@@ -77,39 +77,8 @@ def _two_account_bundle(root: Path) -> Path:
 
 @pytest.fixture
 def unlistable(monkeypatch: pytest.MonkeyPatch) -> set[Path]:
-    """Directories that behave as chmod 000 does for everyone but root.
-
-    Tests may run as root, where chmod stops no read, so the operating system's answers are
-    simulated at its seams: listing such a directory (``os.scandir``, ``os.listdir``) or looking
-    at anything inside it (``os.stat``) raises PermissionError; the directory itself can be stat'ed.
-    """
-    refused: set[Path] = set()
-    real_scandir, real_listdir, real_stat = os.scandir, os.listdir, os.stat
-
-    def check(path: object, *, inside_only: bool) -> None:
-        if not isinstance(path, str | os.PathLike):
-            return  # a file descriptor
-        target = Path(os.fspath(path))
-        for folder in refused:
-            if target.is_relative_to(folder) and not (inside_only and target == folder):
-                raise PermissionError(13, "Permission denied", str(target))
-
-    def scandir(path: str | os.PathLike[str] = ".") -> Iterator[os.DirEntry[str]]:
-        check(path, inside_only=False)
-        return real_scandir(os.fspath(path))
-
-    def listdir(path: str | os.PathLike[str] = ".") -> list[str]:
-        check(path, inside_only=False)
-        return real_listdir(path)
-
-    def stat(path: str | os.PathLike[str], **kwargs: bool) -> os.stat_result:
-        check(path, inside_only=True)
-        return real_stat(path, **kwargs)
-
-    monkeypatch.setattr(os, "scandir", scandir)
-    monkeypatch.setattr(os, "listdir", listdir)
-    monkeypatch.setattr(os, "stat", stat)
-    return refused
+    """Directories that behave as chmod 000 does (see tests.collect.unreadable)."""
+    return refuse_reads(monkeypatch)
 
 
 def test_an_unreadable_account_folder_is_reported_and_the_rest_loads(
