@@ -67,6 +67,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="attempts per call, with botocore adaptive retry for throttling (default: 10)",
     )
     parser.add_argument(
+        "--server-error-attempts",
+        type=int,
+        default=2,
+        metavar="N",
+        help="attempts for an HTTP 5xx answer that is not throttling, e.g. a service the endpoint "
+        "does not implement (default: 2)",
+    )
+    parser.add_argument(
         "--access-advisor",
         action="store_true",
         help="also collect service-last-accessed data per user, group and role (one job each)",
@@ -124,6 +132,7 @@ def run(args: argparse.Namespace) -> int:
         external_id=args.external_id,
         max_workers=args.max_workers,
         max_attempts=max(1, args.max_attempts),
+        server_error_attempts=max(1, min(args.server_error_attempts, args.max_attempts)),
         access_advisor=args.access_advisor,
     )
     started = time.monotonic()

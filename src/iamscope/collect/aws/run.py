@@ -21,6 +21,7 @@ from iamscope.collect.aws.keys import collect_credential_report, collect_keys
 from iamscope.collect.aws.options import CollectOptions, NullProgress, Progress
 from iamscope.collect.aws.organizations import collect_organization
 from iamscope.collect.aws.regional import collect_regional
+from iamscope.collect.aws.regions import check_regions
 from iamscope.collect.aws.resource_policies import (
     collect_bucket_policies,
     collect_regional_policies,
@@ -87,6 +88,7 @@ def collect(
         factory = SessionFactory(options, counter)
     except BotoCoreError as error:  # e.g. ProfileNotFound: nothing can be collected
         raise CollectError(f"cannot start an AWS session: {error}") from None
+    check_regions(factory.home_region, options.regions or ())  # RegionError: a UserError
     writer = BundleWriter(out)
     log = CallLog()
     run_calls = AccountCalls("", writer, log)
