@@ -11,7 +11,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import boto3
 import pytest
@@ -44,15 +44,17 @@ class _Endpoint:
         self.status, self.body, self.headers = status, body, headers
         self.attempts = 0
 
-    def __call__(self, request: Any, **_: Any) -> AWSResponse:
+    def answer(self, request: Any, **_: Any) -> AWSResponse:
+        """A ``before-send`` handler: the response botocore uses instead of sending the request."""
         self.attempts += 1
-        return AWSResponse(request.url, self.status, self.headers, _Body(self.body))
+        return AWSResponse(request.url, self.status, cast(Any, self.headers), _Body(self.body))
 
 
 def _analyzer_client(endpoint: _Endpoint, options: CollectOptions | None) -> Any:
     session = boto3.Session(aws_access_key_id="stub", aws_secret_access_key="stub", region_name="us-east-1")
     client = AccountSession(session, STANDARD, "us-east-1", options).client("accessanalyzer")
-    client.meta.events.register("before-send", endpoint)
+    events: Any = client.meta.events  # botocore-stubs types handlers as returning None
+    events.register("before-send", endpoint.answer)
     return client
 
 
