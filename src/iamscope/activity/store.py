@@ -124,7 +124,7 @@ def _not_a_database(path: Path) -> str | None:
         return f"cannot read the database file: {error.strerror or error}"
     if head[_MAGIC_AT:] != _DUCKDB_MAGIC:
         kind = "an empty file" if not head else "not a DuckDB database"
-        return f"exists and is {kind}; refusing to use it as the activity store (choose a new --db file)"
+        return f"cannot open as the activity store: the file exists and is {kind} (choose a new --db file)"
     return None
 
 

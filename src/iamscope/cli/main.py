@@ -66,7 +66,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         "and how to reach least privilege without breaking production.",
     )
     parser.add_argument("--version", action="version", version=f"iamscope {__version__}")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # The command parsers are _Parser too (argparse makes them of the parent's class).
+    subparsers = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(dest="command", metavar="COMMAND"),
+    )
     modules = (COMMANDS[command],) if command in COMMANDS else COMMAND_MODULES
     for name in modules:
         module = cast(_CommandModule, importlib.import_module(name))

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from iamscope.collect import load
+from iamscope.collect import InputError, load
 from iamscope.model.snapshot import Snapshot
 
-__all__ = ["load_snapshot"]
+__all__ = ["SnapshotInputError", "load_snapshot"]
+
+# The loader's own error (a UserError, which cli.main reports); the old name stays for callers.
+SnapshotInputError = InputError
 
 
 def load_snapshot(path: Path) -> Snapshot:
