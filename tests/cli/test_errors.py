@@ -147,33 +147,17 @@ def _mistakes(i: Inputs) -> dict[str, tuple[list[str], str]]:
     }
 
 
+# The case names, for parametrize (the commands' arguments need the inputs made at run time).
+_NOWHERE = Inputs(*(Path("nowhere"),) * 6)
+MISTAKES = tuple(_mistakes(_NOWHERE))
+
+
 def test_every_command_is_covered(inputs: Inputs) -> None:
     covered = {name.split()[0] for name in _mistakes(inputs)}
     assert set(COMMANDS) <= covered
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        "simulate",
-        "simulate policy",
-        "simulate cases",
-        "assess",
-        "assess option",
-        "collect",
-        "inventory",
-        "activity ingest",
-        "activity summary",
-        "generate-policy",
-        "unused",
-        "replay",
-        "rightsize",
-        "rightsize verify",
-        "usage: unknown option",
-        "usage: bad choice",
-        "usage: unknown command",
-    ],
-)
+@pytest.mark.parametrize("case", MISTAKES)
 def test_a_mistake_is_one_error_line_and_status_2(inputs: Inputs, case: str) -> None:
     arguments, words = _mistakes(inputs)[case]
     result = _run(arguments)
@@ -229,6 +213,9 @@ def _good_runs(i: Inputs) -> dict[str, tuple[list[str], int]]:
     }
 
 
+GOOD_RUNS = tuple(_good_runs(_NOWHERE))
+
+
 @pytest.fixture
 def closed_pipe() -> Iterator[int]:
     """The write end of a pipe whose reader has gone, as ``| head`` leaves it."""
@@ -238,23 +225,7 @@ def closed_pipe() -> Iterator[int]:
     os.close(write)
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        "simulate",
-        "simulate cases",
-        "assess",
-        "inventory",
-        "activity ingest",
-        "activity summary",
-        "generate-policy",
-        "unused",
-        "replay",
-        "rightsize",
-        "rightsize verify",
-        "help",
-    ],
-)
+@pytest.mark.parametrize("case", GOOD_RUNS)
 def test_a_closed_output_pipe_ends_quietly(inputs: Inputs, closed_pipe: int, case: str) -> None:
     arguments, status = _good_runs(inputs)[case]
     result = _run(arguments, stdout=closed_pipe)

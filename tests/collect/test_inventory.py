@@ -168,29 +168,6 @@ def test_outputs_from_a_loaded_bundle(tmp_path: Path) -> None:
     assert boundary["default_version"] == "v2"
 
 
-def test_root_keys_from_the_report_are_listed_next_to_listed_keys() -> None:
-    snapshot = _snapshot()
-    account = snapshot.accounts[ACCOUNT]
-    root = CredentialReportRow(
-        user="<root_account>",
-        arn=f"arn:aws:iam::{ACCOUNT}:root",
-        user_creation_time=_day(1, 1, 2020),
-        password_enabled=None,
-        password_last_used=None,
-        password_last_changed=None,
-        password_next_rotation=None,
-        mfa_active=True,
-        access_keys=(CredentialKey(1, True, last_rotated=_day(1, 1, 2022)), CredentialKey(2, False)),
-    )
-    report = (*(account.credential_report or ()), root)
-    with_root = Snapshot(AS_OF, {ACCOUNT: replace(account, credential_report=report)})
-    keys = build_inventory(with_root, AS_OF).keys
-    assert [(k.user, k.access_key_id, k.slot) for k in keys if k.user == "<root_account>"] == [
-        ("<root_account>", None, 1)
-    ]
-    assert len(keys) == 4
-
-
 def _with_root_key(rotated: datetime, last_used: datetime | None = None) -> Snapshot:
     snapshot = _snapshot()
     account = snapshot.accounts[ACCOUNT]
@@ -210,6 +187,14 @@ def _with_root_key(rotated: datetime, last_used: datetime | None = None) -> Snap
     )
     report = (*(account.credential_report or ()), root)
     return Snapshot(AS_OF, {ACCOUNT: replace(account, credential_report=report)})
+
+
+def test_root_keys_from_the_report_are_listed_next_to_listed_keys() -> None:
+    keys = build_inventory(_with_root_key(_day(1, 1, 2022)), AS_OF).keys
+    assert [(k.user, k.access_key_id, k.slot) for k in keys if k.user == "<root_account>"] == [
+        ("<root_account>", None, 1)
+    ]
+    assert len(keys) == 4
 
 
 def test_keys_older_than_keeps_the_root_key() -> None:
