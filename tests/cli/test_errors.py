@@ -112,6 +112,10 @@ def _mistakes(i: Inputs) -> dict[str, tuple[list[str], str]]:
             ["collect", "--out", str(i.root / "b"), "--accounts", "123"],
             "not 12-digit account ids: 123",
         ),
+        "collect out": (  # a folder under a file: refused before any AWS call
+            ["collect", "--out", str(i.policy / "b"), "--regions", "us-east-1"],
+            "cannot create the bundle directory: Not a directory",
+        ),
         "inventory": (
             ["inventory", str(i.bundle), "--keys-older-than", "-1"],
             "--keys-older-than must be zero or more days",

@@ -89,6 +89,10 @@ def collect(
     except BotoCoreError as error:  # e.g. ProfileNotFound: nothing can be collected
         raise CollectError(f"cannot start an AWS session: {error}") from None
     check_regions(factory.home_region, options.regions or ())  # RegionError: a UserError
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CollectError(f"{out}: cannot create the bundle directory: {error.strerror or error}") from None
     writer = BundleWriter(out)
     log = CallLog()
     run_calls = AccountCalls("", writer, log)
