@@ -79,7 +79,7 @@ def test_inventory_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureF
     path.write_text('{"UserDetailList": [')
     assert main(["inventory", str(path)]) == 2
     error = capsys.readouterr().err
-    assert error.startswith(f"iamscope: {path}: not valid JSON")
+    assert error.startswith(f"iamscope: error: {path}: not valid JSON")
     assert "Traceback" not in error
 
 
@@ -95,5 +95,7 @@ def test_collect_with_an_unknown_profile_is_one_message(
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     assert main(["collect", "--out", str(tmp_path / "b"), "--profile", "no-such-profile"]) == 2
     error = capsys.readouterr().err
-    assert error.startswith("iamscope: cannot start an AWS session: The config profile (no-such-profile)")
+    assert error.startswith(
+        "iamscope: error: cannot start an AWS session: The config profile (no-such-profile)"
+    )
     assert not (tmp_path / "b").exists()

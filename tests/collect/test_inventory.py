@@ -168,7 +168,7 @@ def test_outputs_from_a_loaded_bundle(tmp_path: Path) -> None:
     assert boundary["default_version"] == "v2"
 
 
-def test_root_keys_from_the_report_are_listed_next_to_listed_keys() -> None:
+def _with_root_key(rotated: datetime, last_used: datetime | None = None) -> Snapshot:
     snapshot = _snapshot()
     account = snapshot.accounts[ACCOUNT]
     root = CredentialReportRow(
@@ -179,13 +179,44 @@ def test_root_keys_from_the_report_are_listed_next_to_listed_keys() -> None:
         password_last_used=None,
         password_last_changed=None,
         password_next_rotation=None,
-        mfa_active=True,
-        access_keys=(CredentialKey(1, True, last_rotated=_day(1, 1, 2022)), CredentialKey(2, False)),
+        mfa_active=False,
+        access_keys=(
+            CredentialKey(1, True, last_rotated=rotated, last_used=last_used),
+            CredentialKey(2, False),
+        ),
     )
     report = (*(account.credential_report or ()), root)
-    with_root = Snapshot(AS_OF, {ACCOUNT: replace(account, credential_report=report)})
-    keys = build_inventory(with_root, AS_OF).keys
+    return Snapshot(AS_OF, {ACCOUNT: replace(account, credential_report=report)})
+
+
+def test_root_keys_from_the_report_are_listed_next_to_listed_keys() -> None:
+    keys = build_inventory(_with_root_key(_day(1, 1, 2022)), AS_OF).keys
     assert [(k.user, k.access_key_id, k.slot) for k in keys if k.user == "<root_account>"] == [
         ("<root_account>", None, 1)
     ]
     assert len(keys) == 4
+
+
+def test_keys_older_than_keeps_the_root_key() -> None:
+    # The root user is no IAM user (no row in users), but its key is the one that matters most.
+    inventory = build_inventory(_with_root_key(_day(1, 1, 2022)), AS_OF)
+    result = apply_filter(inventory, InventoryFilter(keys_older_than=90))
+    assert [(k.user, k.access_key_id) for k in result.keys] == [
+        ("old-key", "AKIAOLD"),
+        ("idle", "AKIAIDLE"),
+        ("<root_account>", None),
+    ]
+    assert [u.name for u in result.users] == ["old-key", "idle"]
+    # A young root key is filtered out like any other.
+    young = apply_filter(
+        build_inventory(_with_root_key(_day(5, 1)), AS_OF), InventoryFilter(keys_older_than=90)
+    )
+    assert all(k.user != "<root_account>" for k in young.keys)
+
+
+def test_unused_for_keeps_an_idle_root_key_and_console_filter_does_not_invent_one() -> None:
+    inventory = build_inventory(_with_root_key(_day(1, 1, 2022), last_used=_day(1, 1, 2023)), AS_OF)
+    idle = apply_filter(inventory, InventoryFilter(unused_for=45))
+    assert ("<root_account>", None) in [(k.user, k.access_key_id) for k in idle.keys]
+    console = apply_filter(inventory, InventoryFilter(console_without_mfa=True))
+    assert all(k.user != "<root_account>" for k in console.keys)

@@ -45,5 +45,5 @@ def test_collect_without_credentials_is_one_message(
     code = main(["collect", "--out", str(tmp_path / "b"), "--regions", "us-east-1", "--max-attempts", "1"])
     assert code == 2
     error = capsys.readouterr().err
-    assert error.startswith("iamscope: cannot identify the caller (NoCredentialsError)")
+    assert error.startswith("iamscope: error: cannot identify the caller (NoCredentialsError)")
     assert "Traceback" not in error

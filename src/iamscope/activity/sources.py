@@ -50,9 +50,14 @@ def iter_trail_sources(
             yield from _s3_sources(path, problems, s3_client or _default_s3_client)
             continue
         local = Path(path)
-        if local.is_dir():
-            yield from _directory_sources(local)
-        elif local.is_file():
+        try:
+            is_dir, is_file = local.is_dir(), local.is_file()
+        except OSError as error:
+            problems.append(SourceProblem(path, f"cannot read: {error.strerror or error}"))
+            continue
+        if is_dir:
+            yield from _directory_sources(local, problems)
+        elif is_file:
             yield TrailSource(str(local), local.read_bytes, local)
         else:
             problems.append(SourceProblem(path, "no such file or directory"))
@@ -62,13 +67,28 @@ def _is_trail_name(name: str) -> bool:
     return name.endswith(_SUFFIXES) and "CloudTrail-Digest" not in name
 
 
-def _directory_sources(root: Path) -> Iterator[TrailSource]:
-    for folder, subfolders, files in os.walk(root):
+def _directory_sources(root: Path, problems: list[SourceProblem]) -> Iterator[TrailSource]:
+    """Trail files under ``root``; a folder that cannot be read, or a tree with none, is a problem."""
+
+    def unreadable(error: OSError) -> None:
+        problems.append(
+            SourceProblem(str(error.filename or root), f"cannot read the folder: {error.strerror}")
+        )
+
+    found = 0
+    for folder, subfolders, files in os.walk(root, onerror=unreadable):
         subfolders[:] = sorted(d for d in subfolders if d not in _SKIPPED_FOLDERS)
         for name in sorted(files):
             if _is_trail_name(name):
                 path = Path(folder) / name
+                found += 1
                 yield TrailSource(str(path), path.read_bytes, path)
+    if not found:
+        problems.append(
+            SourceProblem(
+                str(root), f"no CloudTrail files in this folder (looked for {', '.join(_SUFFIXES)})"
+            )
+        )
 
 
 def _default_s3_client() -> S3Client:

@@ -18,6 +18,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from iamscope.user_error import UserError
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -95,8 +97,35 @@ WHERE c.action IS NOT NULL
 """
 
 
-class StoreError(Exception):
+class StoreError(UserError):
     """The database file cannot be opened or is not an iamscope activity store."""
+
+
+# Every DuckDB database file carries these bytes at offset 8 (after a checksum).
+_DUCKDB_MAGIC = b"DUCK"
+_MAGIC_AT = 8
+
+
+def _not_a_database(path: Path) -> str | None:
+    """Why an existing ``path`` cannot be the store, or None (a DuckDB file, or nothing yet).
+
+    Checked before DuckDB sees the path: DuckDB opens some names (``*.json``) as an in-memory
+    database that forgets everything on close, and others (SQLite files) by downloading an
+    extension, so an ingest into them would report success and store nothing.
+    """
+    try:
+        if not path.exists():
+            return None
+        if path.is_dir():
+            return "is a directory, not an activity database file (pass a file name to --db)"
+        with path.open("rb") as handle:
+            head = handle.read(_MAGIC_AT + len(_DUCKDB_MAGIC))
+    except OSError as error:
+        return f"cannot read the database file: {error.strerror or error}"
+    if head[_MAGIC_AT:] != _DUCKDB_MAGIC:
+        kind = "an empty file" if not head else "not a DuckDB database"
+        return f"cannot open as the activity store: the file exists and is {kind} (choose a new --db file)"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +186,9 @@ class ActivityStore:
         self.path = path
         if read_only and not path.is_file():
             raise StoreError(f"{path}: no activity database here (run 'iamscope activity ingest')")
+        fault = _not_a_database(path)
+        if fault is not None:
+            raise StoreError(f"{path}: {fault}")
         try:
             self._con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as exc:

@@ -24,6 +24,7 @@ from typing import cast
 import yaml
 
 from iamscope.model.findings import ExpiredSuppression, Finding
+from iamscope.user_error import UserError
 
 __all__ = [
     "Suppression",
@@ -35,7 +36,7 @@ __all__ = [
 ]
 
 
-class SuppressionError(ValueError):
+class SuppressionError(UserError, ValueError):
     """The suppressions file cannot be used; the message names the file and the fault."""
 
 

@@ -12,11 +12,21 @@ from pathlib import Path
 from iamscope.activity.ingest import IngestOptions, ingest
 from iamscope.activity.queries import TimeWindow, summarise
 from iamscope.activity.render import summary_json, summary_text
-from iamscope.activity.store import ActivityStore, StoreError
+from iamscope.activity.store import ActivityStore
+from iamscope.cli.messages import warn
+from iamscope.user_error import UserError
 
-__all__ = ["add_db_argument", "add_window_arguments", "parse_date", "register", "window_from"]
+__all__ = [
+    "EXIT_SKIPPED",
+    "add_db_argument",
+    "add_window_arguments",
+    "parse_date",
+    "register",
+    "window_from",
+]
 
 DEFAULT_DB = "iamscope-activity.duckdb"
+EXIT_SKIPPED = 1  # ingest ran, but a path or file gave nothing (named on standard error)
 
 
 def parse_date(text: str) -> datetime:
@@ -116,16 +126,12 @@ def _ingest(args: argparse.Namespace) -> int:
         if tty and files % 200 == 0:
             print(f"\r{files:,} files, {records:,} events", end="", file=sys.stderr)
 
-    try:
-        report = ingest(
-            list(args.paths),
-            args.db,
-            options=IngestOptions(batch_events=max(1000, args.batch), workers=max(0, args.workers)),
-            progress=progress,
-        )
-    except StoreError as exc:
-        print(f"iamscope: {exc}", file=sys.stderr)
-        return 1
+    report = ingest(  # StoreError (a UserError) when --db is not a usable store
+        list(args.paths),
+        args.db,
+        options=IngestOptions(batch_events=max(1000, args.batch), workers=max(0, args.workers)),
+        progress=progress,
+    )
     if tty:
         print(file=sys.stderr)
     print(
@@ -136,20 +142,17 @@ def _ingest(args: argparse.Namespace) -> int:
     if unmapped:
         print(f"{unmapped:,} events have no known IAM action (kept; see 'iamscope activity summary')")
     for problem in report.problems:
-        print(f"iamscope: skipped {problem.name}: {problem.message}", file=sys.stderr)
-    return 1 if report.problems else 0
+        warn(f"skipped {problem.name}: {problem.message}")
+    return EXIT_SKIPPED if report.problems else 0
 
 
 def _summary(args: argparse.Namespace) -> int:
-    try:
-        with ActivityStore(args.db, read_only=True) as store:
-            summary = summarise(store, args.principal, window_from(args))
-    except StoreError as exc:
-        print(f"iamscope: {exc}", file=sys.stderr)
-        return 1
+    with ActivityStore(args.db, read_only=True) as store:
+        summary = summarise(store, args.principal, window_from(args))
     if args.principal and not summary.principals:
-        print(f"iamscope: no recorded activity for {args.principal}", file=sys.stderr)
-        return 1
+        raise UserError(
+            f"no recorded activity for {args.principal} in {args.db} (check the ARN and --since/--until)"
+        )
     if args.format == "json":
         print(json.dumps(summary_json(summary), indent=2))
     else:

@@ -2,7 +2,8 @@
 
 Thin over :func:`iamscope.analysis.assess.assess`: this module parses options, reads the input
 through ``iamscope.collect.load``, renders the chosen formats and turns ``--fail-on`` into the
-exit status (0 fine, 1 findings at or above ``--fail-on``, 2 bad input or options).
+exit status (0 fine, 1 findings at or above ``--fail-on``; bad input or options raise a
+:class:`~iamscope.user_error.UserError`, which ``cli.main`` turns into status 2).
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO, cast
 
+from iamscope.cli.messages import warn
 from iamscope.model.findings import Assessment, Severity
 from iamscope.model.snapshot import Snapshot
+from iamscope.user_error import UserError
 
 __all__ = ["AssessRequest", "register", "run_assess"]
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
-EXIT_USAGE = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +40,7 @@ class AssessRequest:
     rightsize_plan: Path | None = None  # a `rightsize --out` plan to report next to the findings
 
 
-class UsageError(ValueError):
+class UsageError(UserError, ValueError):
     """Options or input the command cannot work with; the message says which and why."""
 
 
@@ -51,13 +53,10 @@ def _parse_time(text: str) -> datetime:
 
 
 def _load(path: Path) -> Snapshot:
-    """Read the input; an unusable one becomes a UsageError with the loader's message."""
-    from iamscope.cli.snapshot_input import SnapshotInputError, load_snapshot
+    """Read the input; an unusable one raises InputError (a UserError) with the loader's message."""
+    from iamscope.cli.snapshot_input import load_snapshot
 
-    try:
-        return load_snapshot(path)
-    except SnapshotInputError as error:
-        raise UsageError(str(error)) from None
+    return load_snapshot(path)
 
 
 def _formats(request: AssessRequest) -> tuple[str, ...]:
@@ -75,7 +74,7 @@ def _formats(request: AssessRequest) -> tuple[str, ...]:
 def run_assess(request: AssessRequest, stdout: TextIO | None = None) -> tuple[int, Assessment]:
     """Everything the command does, callable from Python; returns (exit status, assessment)."""
     from iamscope.analysis.assess import AssessConfig, assess
-    from iamscope.analysis.suppressions import Suppression, SuppressionError, load_suppressions
+    from iamscope.analysis.suppressions import Suppression, load_suppressions
     from iamscope.report.formats import FORMATS
     from iamscope.report.remediation_files import DIRECTORY
     from iamscope.report.view import build_view
@@ -84,18 +83,12 @@ def run_assess(request: AssessRequest, stdout: TextIO | None = None) -> tuple[in
     formats = _formats(request)
     suppressions: tuple[Suppression, ...] = ()
     if request.suppressions is not None:
-        try:
-            suppressions = load_suppressions(request.suppressions)
-        except SuppressionError as error:
-            raise UsageError(str(error)) from None
+        suppressions = load_suppressions(request.suppressions)  # SuppressionError: a UserError
     plan = None
     if request.rightsize_plan is not None:
-        from iamscope.analysis.leastpriv.plan_file import PlanFileError, read_plan_file
+        from iamscope.analysis.leastpriv.plan_file import read_plan_file
 
-        try:
-            plan = read_plan_file(request.rightsize_plan)
-        except PlanFileError as error:
-            raise UsageError(str(error)) from None
+        plan = read_plan_file(request.rightsize_plan)  # PlanFileError: a UserError
     snapshot = _load(request.path)
     as_of = request.as_of
     notes: list[str] = []
@@ -126,7 +119,7 @@ def run_assess(request: AssessRequest, stdout: TextIO | None = None) -> tuple[in
     else:
         out.write(FORMATS[formats[0]].render(view))
     for problem in result.problems:
-        print(f"iamscope assess: {problem}", file=sys.stderr)
+        warn(problem)
     failing = request.fail_on is not None and any(
         f.severity.at_least(request.fail_on) for f in result.findings
     )
@@ -150,11 +143,7 @@ def _handle(args: argparse.Namespace) -> int:
         fail_on=Severity(args.fail_on) if args.fail_on else None,
         rightsize_plan=Path(args.rightsize_plan) if args.rightsize_plan else None,
     )
-    try:
-        status, _ = run_assess(request)
-    except UsageError as error:
-        print(f"iamscope assess: {error}", file=sys.stderr)
-        return EXIT_USAGE
+    status, _ = run_assess(request)
     return status
 
 

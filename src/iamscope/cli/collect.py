@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from iamscope.user_error import UserError
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -66,6 +67,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="attempts per call, with botocore adaptive retry for throttling (default: 10)",
     )
     parser.add_argument(
+        "--server-error-attempts",
+        type=int,
+        default=2,
+        metavar="N",
+        help="attempts for an HTTP 5xx answer that is not throttling, e.g. a service the endpoint "
+        "does not implement (default: 2)",
+    )
+    parser.add_argument(
         "--access-advisor",
         action="store_true",
         help="also collect service-last-accessed data per user, group and role (one job each)",
@@ -105,16 +114,13 @@ def run(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from iamscope.collect.aws import CollectOptions, collect, failure_summary
-    from iamscope.collect.aws.run import CollectError
 
     accounts = _list(args.accounts)
     bad = [account for account in accounts if not _ACCOUNT.match(account)]
     if bad:
-        _error(f"iamscope: --accounts: not 12-digit account ids: {', '.join(bad)}")
-        return 2
+        raise UserError(f"--accounts: not 12-digit account ids: {', '.join(bad)}")
     if args.max_workers < 1:
-        _error("iamscope: --max-workers must be at least 1")
-        return 2
+        raise UserError("--max-workers must be at least 1")
     regions = _list(args.regions)
     options = CollectOptions(
         profile=args.profile,
@@ -126,6 +132,7 @@ def run(args: argparse.Namespace) -> int:
         external_id=args.external_id,
         max_workers=args.max_workers,
         max_attempts=max(1, args.max_attempts),
+        server_error_attempts=max(1, min(args.server_error_attempts, args.max_attempts)),
         access_advisor=args.access_advisor,
     )
     started = time.monotonic()
@@ -137,15 +144,12 @@ def run(args: argparse.Namespace) -> int:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    try:
-        if show:
-            with Progress(*columns, console=errors, transient=True) as progress:
-                result = collect(Path(args.out), options, _RichProgress(progress))
-        else:
-            result = collect(Path(args.out), options)
-    except CollectError as error:
-        _error(f"iamscope: {error}")
-        return 2
+    # CollectError (no credentials, unusable --out, unknown region) is a UserError: cli.main reports it.
+    if show:
+        with Progress(*columns, console=errors, transient=True) as progress:
+            result = collect(Path(args.out), options, _RichProgress(progress))
+    else:
+        result = collect(Path(args.out), options)
     elapsed = time.monotonic() - started
     manifest = result.manifest
     print(
@@ -161,8 +165,3 @@ def run(args: argparse.Namespace) -> int:
     else:
         print("everything requested was collected")
     return 0
-
-
-def _error(message: str) -> None:
-    """One plain line on standard error (no wrapping, so it stays one message per fault)."""
-    print(message, file=sys.stderr)

@@ -7,12 +7,14 @@ import ipaddress
 import sys
 
 from iamscope.activity.queries import call_contexts, used_calls
-from iamscope.activity.store import ActivityStore, StoreError
+from iamscope.activity.store import ActivityStore
 from iamscope.analysis.leastpriv.conditions import PolicyConditions, check_conditions
 from iamscope.analysis.leastpriv.formats import render_policies
 from iamscope.analysis.leastpriv.generate import GenerateOptions, generate_policy
 from iamscope.cli.activity import add_db_argument, add_window_arguments, parse_date, window_from
+from iamscope.cli.messages import warn
 from iamscope.engine.catalog import load_catalog
+from iamscope.user_error import UserError
 
 __all__ = ["add_allow_wildcard_argument", "register"]
 
@@ -98,28 +100,22 @@ def _run(args: argparse.Namespace) -> int:
         not_after=args.not_after,
     )
     window = window_from(args)
-    try:
-        with ActivityStore(args.db, read_only=True) as store:
-            calls = used_calls(store, args.principal, window)
-            contexts = call_contexts(store, args.principal, window)
-    except StoreError as exc:
-        print(f"iamscope: {exc}", file=sys.stderr)
-        return 1
+    with ActivityStore(args.db, read_only=True) as store:  # StoreError: a UserError
+        calls = used_calls(store, args.principal, window)
+        contexts = call_contexts(store, args.principal, window)
     if not calls:
-        print(
-            f"iamscope: no successful calls recorded for {args.principal} in the store "
-            f"{args.db} (check the ARN and --since/--until)",
-            file=sys.stderr,
+        raise UserError(
+            f"no successful calls recorded for {args.principal} in the store "
+            f"{args.db} (check the ARN and --since/--until)"
         )
-        return 1
     options = GenerateOptions(
         generalize=args.generalize, conditions=conditions, allow_wildcard=frozenset(args.allow_wildcard)
     )
     policy = generate_policy(calls, load_catalog(), options)
     for warning in check_conditions(contexts, conditions):
-        print(f"warning: {warning.text()}", file=sys.stderr)
+        warn(warning.text())
     for text in policy.warnings:
-        print(f"warning: {text}", file=sys.stderr)
+        warn(text)
     for note in policy.notes:
         print(f"note: {note}", file=sys.stderr)
     name = args.name or f"{args.principal.rsplit('/', 1)[-1]}-least-privilege"

@@ -11,9 +11,11 @@ from typing import cast
 from rich.console import Console
 from rich.table import Table
 
-from iamscope.collect import InputError, load
+from iamscope.cli.messages import warn
+from iamscope.collect import load
 from iamscope.inventory import Inventory, InventoryFilter, apply_filter, build_inventory
 from iamscope.inventory.output import VIEWS, View, inventory_csv, inventory_json, rows_of
+from iamscope.user_error import UserError
 
 __all__ = ["register", "run"]
 
@@ -68,32 +70,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Load, build, filter and print the inventory."""
-    try:
-        snapshot = load(args.input)
-    except InputError as error:
-        _error(f"iamscope: {error}")
-        return 2
-    for problem in snapshot.problems:
-        _error(f"warning: {problem.file}: {problem.message}")
-    try:
-        as_of = _as_of(args.as_of, snapshot.collected_at)
-    except ValueError:
-        _error(f"iamscope: --as-of {args.as_of!r} is not an ISO 8601 date or time")
-        return 2
     for option in ("keys_older_than", "unused_for"):
         value = getattr(args, option)
         if value is not None and value < 0:
-            _error(f"iamscope: --{option.replace('_', '-')} must be zero or more days")
-            return 2
+            raise UserError(f"--{option.replace('_', '-')} must be zero or more days")
+    if args.format == "csv" and args.view == "all":
+        raise UserError("CSV holds one table: choose --view " + "|".join(VIEWS))
+    snapshot = load(args.input)  # InputError (a UserError) when the input is unusable
+    for problem in snapshot.problems:
+        warn(f"{problem.file}: {problem.message}")
+    try:
+        as_of = _as_of(args.as_of, snapshot.collected_at)
+    except ValueError:
+        raise UserError(f"--as-of {args.as_of!r} is not an ISO 8601 date or time") from None
     criteria = InventoryFilter(
         keys_older_than=args.keys_older_than,
         console_without_mfa=args.console_without_mfa,
         unused_for=args.unused_for,
     )
     inventory = apply_filter(build_inventory(snapshot, as_of), criteria)
-    if args.format == "csv" and args.view == "all":
-        _error("iamscope: CSV holds one table: choose --view " + "|".join(VIEWS))
-        return 2
     views: tuple[View, ...] = VIEWS if args.view in (None, "all") else (cast(View, args.view),)
     if args.format == "json":
         text = inventory_json(inventory, views)
@@ -102,8 +97,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         text = _table_text(inventory, views, filtered=criteria.active)
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        try:
+            with open(args.output, "w", encoding="utf-8") as stream:
+                stream.write(text)
+        except OSError as fault:
+            raise UserError(f"{args.output}: cannot write the inventory: {fault.strerror or fault}") from None
     else:
         sys.stdout.write(text)
     return 0
@@ -188,8 +186,3 @@ def _cell(value: object) -> str:
     if isinstance(value, list):
         return ", ".join(_cell(item) for item in value) or "-"
     return str(value)
-
-
-def _error(message: str) -> None:
-    """One plain line on standard error (no wrapping, so it stays one message per fault)."""
-    print(message, file=sys.stderr)

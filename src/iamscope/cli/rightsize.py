@@ -9,7 +9,7 @@ from pathlib import Path
 
 from iamscope.activity.evidence import gather_evidence
 from iamscope.activity.queries import TimeWindow, log_coverage, recorded_calls
-from iamscope.activity.store import ActivityStore, StoreError
+from iamscope.activity.store import ActivityStore
 from iamscope.analysis.leastpriv.generate import GenerateOptions
 from iamscope.analysis.leastpriv.plan_file import PlanFileError, read_plan_file
 from iamscope.analysis.leastpriv.replay import BasePolicies
@@ -21,9 +21,9 @@ from iamscope.analysis.leastpriv.rightsize import (
 from iamscope.analysis.leastpriv.views import plan_json, plan_text, replay_json, replay_text
 from iamscope.cli.activity import add_db_argument, add_window_arguments, parse_date, window_from
 from iamscope.cli.generate_policy import add_allow_wildcard_argument
-from iamscope.cli.snapshot_input import SnapshotInputError, load_snapshot
-from iamscope.engine import PolicyError
+from iamscope.cli.snapshot_input import load_snapshot
 from iamscope.engine.catalog import load_catalog
+from iamscope.user_error import UserError
 
 __all__ = ["register"]
 
@@ -59,7 +59,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "verify",
         help="replay activity newer than a plan against its proposals (the shadow run)",
         description="Replay every call recorded since the plan (or --since) against each proposed "
-        f"policy. Exit status: 0 clean, {EXIT_DENIALS} some call would be denied, 1 bad input.",
+        f"policy. Exit status: 0 clean, {EXIT_DENIALS} some call would be denied, 2 bad input.",
     )
     verify.add_argument("--plan", required=True, type=Path, help="plan JSON from 'rightsize --out'")
     verify.add_argument(
@@ -74,18 +74,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _plan(args: argparse.Namespace) -> int:
     if args.bundle is None:
-        print("iamscope: rightsize needs --bundle (the principals' current policies)", file=sys.stderr)
-        return 1
+        raise UserError("rightsize needs --bundle (the principals' current policies)")
     window = window_from(args)
-    try:
-        snapshot = load_snapshot(args.bundle)
-        with ActivityStore(args.db, read_only=True) as store:
-            evidence = gather_evidence(store, None, window)
-            coverage = log_coverage(store, window)
-            row = store.connection.execute("SELECT max(event_time) FROM events").fetchone()
-    except (SnapshotInputError, StoreError) as exc:
-        print(f"iamscope: {exc}", file=sys.stderr)
-        return 1
+    snapshot = load_snapshot(args.bundle)  # InputError and StoreError are UserErrors
+    with ActivityStore(args.db, read_only=True) as store:
+        evidence = gather_evidence(store, None, window)
+        coverage = log_coverage(store, window)
+        row = store.connection.execute("SELECT max(event_time) FROM events").fetchone()
     created = args.until or (row[0] if row else None)
     plan = plan_rightsize(
         snapshot,
@@ -97,7 +92,10 @@ def _plan(args: argparse.Namespace) -> int:
     )
     document = plan_json(plan, args.since, args.until)
     if args.out is not None:
-        args.out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        try:
+            args.out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        except OSError as fault:
+            raise UserError(f"{args.out}: cannot write the plan: {fault.strerror or fault}") from None
     if args.format == "json":
         print(json.dumps(document, indent=2))
     else:
@@ -106,21 +104,19 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    # PlanFileError, InputError, StoreError and PolicyError are UserErrors: cli.main reports them.
+    plan = read_plan_file(args.plan)
+    proposals = plan.proposals()
     try:
-        plan = read_plan_file(args.plan)
-        proposals = plan.proposals()
         since = args.since or (parse_date(plan.created_at) if plan.created_at else None)
-        if since is None:
-            raise PlanFileError(f"{args.plan}: the plan has no time; pass --since")
-        window = TimeWindow(since=since, until=args.until)
-        base: BasePolicies | None = (
-            snapshot_base(load_snapshot(args.bundle)) if args.bundle is not None else None
-        )
-        with ActivityStore(args.db, read_only=True) as store:
-            results = verify_plan(proposals, lambda p: recorded_calls(store, p, window), base)
-    except (PlanFileError, SnapshotInputError, StoreError, PolicyError, argparse.ArgumentTypeError) as exc:
-        print(f"iamscope: {exc}", file=sys.stderr)
-        return 1
+    except argparse.ArgumentTypeError as exc:
+        raise PlanFileError(f"{args.plan}: created_at: {exc}") from None
+    if since is None:
+        raise PlanFileError(f"{args.plan}: the plan has no time; pass --since")
+    window = TimeWindow(since=since, until=args.until)
+    base: BasePolicies | None = snapshot_base(load_snapshot(args.bundle)) if args.bundle is not None else None
+    with ActivityStore(args.db, read_only=True) as store:
+        results = verify_plan(proposals, lambda p: recorded_calls(store, p, window), base)
     clean = all(r.clean for r in results.values())
     if args.format == "json":
         print(

@@ -5,20 +5,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+from iamscope.cli.messages import warn
 from iamscope.engine import (
     CompiledPolicy,
     PolicyError,
     PolicySet,
     Request,
-    RequestError,
     compile_policy,
     evaluate,
 )
 from iamscope.engine.cases import CaseResult, case_resource_account, run_case_line
+from iamscope.model.document import json_syntax_fault
+from iamscope.user_error import UserError
 
 __all__ = ["register", "run"]
 
@@ -81,68 +83,69 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(func=run)
 
 
+EXIT_CASE_ERRORS = 1  # every case was answered, but some could not be evaluated (see their lines)
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run the command; exit status 0, or 1 when a case had an error, 2 for unusable input."""
+    """Run the command; exit status 0, or 1 when a case had an error (UserError: unusable input)."""
     if args.cases:
         return _run_cases(args.cases, bool(args.explain), sys.stdout)
     if not args.principal or not args.action:
-        print("iamscope simulate: give --cases FILE, or --principal and --action", file=sys.stderr)
-        return 2
+        raise UserError("simulate needs --cases FILE, or --principal and --action")
     return _run_one(args)
 
 
-def _lines(source: str) -> Iterable[str]:
-    if source == "-":
-        yield from sys.stdin
-        return
-    with Path(source).open(encoding="utf-8") as handle:
-        yield from handle
+def _lines(source: str) -> Iterator[str]:
+    """The cases file's lines; a fault reading it is a UserError.
+
+    Only reading happens in this generator: a fault writing the output (a closed pipe) is raised
+    where the caller writes, so it is never mistaken for an unreadable input.
+    """
+    try:
+        if source == "-":
+            yield from sys.stdin
+            return
+        with Path(source).open(encoding="utf-8") as handle:
+            yield from handle
+    except OSError as error:
+        raise UserError(f"{source}: cannot read: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{source}: not UTF-8 text") from None
 
 
 def _run_cases(source: str, explain: bool, out: TextIO) -> int:
     errors = 0
     write = out.write
-    try:
-        for number, line in enumerate(_lines(source), start=1):
-            if not line.strip():
-                continue
-            result = run_case_line(line)
-            if result.error is not None:
-                errors += 1
-                if result.case_id is None:
-                    result = CaseResult(None, error=f"line {number}: {result.error}")
-            write(json.dumps(result.to_json(explain)) + "\n")
-    except OSError as error:
-        print(f"iamscope simulate: cannot read {source}: {error.strerror or error}", file=sys.stderr)
-        return 2
-    except UnicodeDecodeError:
-        print(f"iamscope simulate: {source} is not UTF-8 text", file=sys.stderr)
-        return 2
+    for number, line in enumerate(_lines(source), start=1):
+        if not line.strip():
+            continue
+        result = run_case_line(line)
+        if result.error is not None:
+            errors += 1
+            if result.case_id is None:
+                result = CaseResult(None, error=f"line {number}: {result.error}")
+        write(json.dumps(result.to_json(explain)) + "\n")
     if errors:
-        print(f"iamscope simulate: {errors} case(s) could not be evaluated", file=sys.stderr)
-        return 1
+        warn(f"{errors} case(s) could not be evaluated")
+        return EXIT_CASE_ERRORS
     return 0
-
-
-class _InputError(Exception):
-    """A policy file that cannot be used; the message names the file and the fault."""
 
 
 def _load(path: str, name: str) -> CompiledPolicy:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as error:
-        raise _InputError(f"{path}: cannot read: {error.strerror or error}") from None
+        raise UserError(f"{path}: cannot read: {error.strerror or error}") from None
     except UnicodeDecodeError:
-        raise _InputError(f"{path}: not UTF-8 text") from None
+        raise UserError(f"{path}: not UTF-8 text") from None
     try:
         compiled = compile_policy(json.loads(text), name or Path(path).name)
     except json.JSONDecodeError as error:
-        raise _InputError(f"{path}: not valid JSON: {error.msg} at line {error.lineno}") from None
+        raise UserError(f"{path}: {json_syntax_fault(error)}") from None
     except PolicyError as error:
-        raise _InputError(f"{path}: {error}") from None
+        raise UserError(f"{path}: {error}") from None
     for problem in compiled.problems:  # accepted by AWS, but matches no request
-        print(f"iamscope simulate: warning: {path}: {problem}", file=sys.stderr)
+        warn(f"{path}: {problem}")
     return compiled
 
 
@@ -157,8 +160,7 @@ def _run_one(args: argparse.Namespace) -> int:
     for item in args.context:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            print(f"iamscope simulate: --context {item!r} is not KEY=VALUE", file=sys.stderr)
-            return 2
+            raise UserError(f"--context {item!r} is not KEY=VALUE")
         previous = context.get(key)
         if previous is None:
             context[key] = value
@@ -166,27 +168,19 @@ def _run_one(args: argparse.Namespace) -> int:
             previous.append(value)
         else:
             context[key] = [previous, value]
-    try:
-        policies = PolicySet(
-            identity=[_load(p, "") for p in args.identity_policy],
-            permissions_boundary=(None if args.boundary is None else [_load(p, "") for p in args.boundary]),
-            session=None if args.session_policy is None else _load(args.session_policy, ""),
-            resource=None if args.resource_policy is None else _load(args.resource_policy, ""),
-            scps=_levels(args.scp),
-            rcps=_levels(args.rcp),
-            vpc_endpoint=[_load(p, "") for p in args.vpc_endpoint_policy],
-            management_account=args.management_account,
-        )
-    except _InputError as error:
-        print(f"iamscope simulate: {error}", file=sys.stderr)
-        return 2
+    policies = PolicySet(
+        identity=[_load(p, "") for p in args.identity_policy],
+        permissions_boundary=(None if args.boundary is None else [_load(p, "") for p in args.boundary]),
+        session=None if args.session_policy is None else _load(args.session_policy, ""),
+        resource=None if args.resource_policy is None else _load(args.resource_policy, ""),
+        scps=_levels(args.scp),
+        rcps=_levels(args.rcp),
+        vpc_endpoint=[_load(p, "") for p in args.vpc_endpoint_policy],
+        management_account=args.management_account,
+    )
     account = case_resource_account(args.principal, args.resource, args.resource_account)
     request = Request(args.principal, args.action, args.resource, account, context)
-    try:
-        decision = evaluate(request, policies)
-    except RequestError as error:
-        print(f"iamscope simulate: {error}", file=sys.stderr)
-        return 2
+    decision = evaluate(request, policies)  # RequestError (a UserError) for an unusable request
     if args.format == "json":
         out: dict[str, object] = {"decision": decision.decision}
         if args.explain:

@@ -15,14 +15,15 @@ from iamscope.activity.queries import (
     used_access_keys,
     used_calls,
 )
-from iamscope.activity.store import ActivityStore, StoreError
+from iamscope.activity.store import ActivityStore
 from iamscope.analysis.leastpriv.grants import LayerCache, entity_of
 from iamscope.analysis.leastpriv.idle import LogEvidence, idle_entities
 from iamscope.analysis.leastpriv.unused import principal_usage, with_idle_verdicts
 from iamscope.analysis.leastpriv.views import unused_json, unused_text
 from iamscope.cli.activity import add_db_argument, add_window_arguments, window_from
-from iamscope.cli.snapshot_input import SnapshotInputError, load_snapshot
+from iamscope.cli.snapshot_input import load_snapshot
 from iamscope.engine.catalog import load_catalog
+from iamscope.user_error import UserError
 
 __all__ = ["register"]
 
@@ -53,43 +54,33 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _run(args: argparse.Namespace) -> int:
     catalog = load_catalog()
     window = window_from(args)
-    try:
-        snapshot = load_snapshot(args.bundle)
-        with ActivityStore(args.db, read_only=True) as store:
-            sources = data_event_sources(store.connection)
-            coverage = log_coverage(store, window)
-            if args.all:
-                principals = [u.arn for a in snapshot.accounts.values() for u in a.users or ()]
-                principals += [
-                    r.arn
-                    for a in snapshot.accounts.values()
-                    for r in a.roles or ()
-                    if not r.is_service_linked
-                ]
-            else:
-                if entity_of(snapshot, args.principal) is None:
-                    print(f"iamscope: {args.principal} is not in the snapshot", file=sys.stderr)
-                    return 1
-                principals = [args.principal]
-            cache: LayerCache = {}
-            usages = [
-                principal_usage(
-                    snapshot,
-                    principal,
-                    catalog,
-                    {c.action for c in used_calls(store, principal, window)},
-                    sources,
-                    coverage,
-                    cache,
-                )
-                for principal in principals
+    snapshot = load_snapshot(args.bundle)
+    with ActivityStore(args.db, read_only=True) as store:
+        sources = data_event_sources(store.connection)
+        coverage = log_coverage(store, window)
+        if args.all:
+            principals = [u.arn for a in snapshot.accounts.values() for u in a.users or ()]
+            principals += [
+                r.arn for a in snapshot.accounts.values() for r in a.roles or () if not r.is_service_linked
             ]
-            evidence = LogEvidence(
-                coverage, active_principals(store, window), used_access_keys(store, window)
+        else:
+            if entity_of(snapshot, args.principal) is None:
+                raise UserError(f"{args.principal} is not in the snapshot")
+            principals = [args.principal]
+        cache: LayerCache = {}
+        usages = [
+            principal_usage(
+                snapshot,
+                principal,
+                catalog,
+                {c.action for c in used_calls(store, principal, window)},
+                sources,
+                coverage,
+                cache,
             )
-    except (SnapshotInputError, StoreError) as exc:
-        print(f"iamscope: {exc}", file=sys.stderr)
-        return 1
+            for principal in principals
+        ]
+        evidence = LogEvidence(coverage, active_principals(store, window), used_access_keys(store, window))
     report = idle_entities(snapshot, evidence)
     usages = list(with_idle_verdicts(usages, report))
     if not args.all:

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from iamscope.collect.credential_report import CredentialReportError
 from iamscope.collect.shape import ShapeError
-from iamscope.model.document import JsonValue
+from iamscope.model.document import JsonValue, json_syntax_fault
 from iamscope.model.snapshot import LoadProblem
 
 __all__ = ["FileReader", "UnreadableFileError", "read_json", "read_text"]
@@ -41,10 +41,7 @@ def read_json(path: Path) -> JsonValue:
     try:
         value: JsonValue = json.loads(text)
     except json.JSONDecodeError as error:
-        hint = " (truncated file?)" if error.pos >= len(text.rstrip()) else ""
-        raise UnreadableFileError(
-            f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}{hint}"
-        ) from None
+        raise UnreadableFileError(json_syntax_fault(error)) from None
     except RecursionError:
         raise UnreadableFileError("not usable JSON: nested too deeply") from None
     return value

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from iamscope.user_error import UserError
+
 __all__ = ["InputError"]
 
 
-class InputError(ValueError):
+class InputError(UserError, ValueError):
     """An input (bundle, GAAD JSON, credential report) that is unusable; ``str()`` is for users."""
 
     def __init__(self, path: Path | str, fault: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 
@@ -20,7 +21,14 @@ from iamscope.collect.input_error import InputError
 from iamscope.collect.offline import load_file
 from iamscope.collect.org_files import parse_org_policy, parse_organization
 from iamscope.collect.shape import ShapeError
-from iamscope.model.snapshot import AccountSnapshot, LoadProblem, Organization, OrgPolicy, Snapshot
+from iamscope.model.snapshot import (
+    AccountSnapshot,
+    CallRecord,
+    LoadProblem,
+    Organization,
+    OrgPolicy,
+    Snapshot,
+)
 
 __all__ = ["load", "load_bundle"]
 
@@ -47,6 +55,9 @@ def load_bundle(root: Path) -> Snapshot:
     """Read a bundle directory; see :func:`load`."""
     problems: list[LoadProblem] = []
     reader = FileReader(root, problems)
+    fault = _directory_fault(root)
+    if fault is not None:
+        raise InputError(root, f"cannot list the directory: {fault}")
     manifest = _manifest(root, reader)
     try:
         directories = sorted(p.name for p in root.iterdir() if p.is_dir() and _ACCOUNT_DIR.match(p.name))
@@ -78,8 +89,13 @@ def load_bundle(root: Path) -> Snapshot:
             reader.problem(account, "nothing was collected for this account" + detail.rstrip())
             loaded[account] = AccountSnapshot(account_id=account)
             continue
-        loaded[account] = load_account(reader, account, calls, manifest.partition if manifest else "aws")
-    organization = _organization(reader) if has_organization else None
+        loaded[account] = _readable_account(reader, account, calls, manifest.partition if manifest else "aws")
+    organization = None
+    if has_organization:
+        try:
+            organization = _organization(reader)
+        except OSError as error:
+            reader.problem(ORGANIZATION_DIR, f"{_os_fault(error)}; the organization is not loaded")
     return Snapshot(
         collected_at=manifest.collected_at if manifest else None,
         accounts=loaded,
@@ -89,6 +105,39 @@ def load_bundle(root: Path) -> Snapshot:
         problems=tuple(problems),
         source=str(root),
     )
+
+
+def _directory_fault(path: Path) -> str | None:
+    """Why the directory cannot be listed (e.g. "Permission denied"), or None when it can."""
+    try:
+        with os.scandir(path) as entries:
+            next(entries, None)
+    except OSError as error:
+        return error.strerror or str(error)
+    return None
+
+
+def _readable_account(
+    reader: FileReader, account: str, calls: Sequence[CallRecord], partition: str
+) -> AccountSnapshot:
+    """The account's snapshot; an account folder that cannot be read is reported, not raised.
+
+    A folder that cannot be listed at all is named up front; one where a deeper read fails (a
+    subfolder without permissions) loses only that account, never the rest of the bundle.
+    """
+    fault = _directory_fault(reader.root / account)
+    if fault is None:
+        try:
+            return load_account(reader, account, calls, partition)
+        except OSError as error:
+            fault = _os_fault(error)
+    reader.problem(account, f"cannot read the account's folder: {fault}; this account is not loaded")
+    return AccountSnapshot(account_id=account)
+
+
+def _os_fault(error: OSError) -> str:
+    where = f" ({error.filename})" if error.filename else ""
+    return f"{error.strerror or error}{where}"
 
 
 def _manifest(root: Path, reader: FileReader) -> Manifest | None:

@@ -15,7 +15,7 @@ from iamscope.collect.gaad import GAAD_KEYS, AuthorizationDetails, looks_like_ga
 from iamscope.collect.input_error import InputError
 from iamscope.collect.shape import ShapeError
 from iamscope.model.arn import parse_arn
-from iamscope.model.document import JsonValue
+from iamscope.model.document import JsonValue, json_syntax_fault
 from iamscope.model.snapshot import AccountSnapshot, LoadProblem, Snapshot
 
 __all__ = ["UNKNOWN_ACCOUNT", "load_file"]
@@ -32,15 +32,16 @@ def load_file(path: Path) -> Snapshot:
     stripped = text.lstrip()
     if not stripped:
         raise InputError(path, "the file is empty")
-    if looks_like_credential_report(text) or (not stripped.startswith(("{", "[")) and _is_csv_like(stripped)):
+    if looks_like_credential_report(text) or (
+        not stripped.startswith(("{", "[")) and (_is_csv_like(stripped) or path.suffix.lower() == ".csv")
+    ):
         return _credential_report(path, text)
     try:
         document: JsonValue = json.loads(text)
     except json.JSONDecodeError as error:
-        truncated = " (truncated file?)" if error.pos >= len(text.rstrip()) else ""
         raise InputError(
             path,
-            f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}{truncated}; "
+            f"{json_syntax_fault(error)}; "
             "expected get-account-authorization-details JSON or a credential report CSV",
         ) from None
     except RecursionError:
@@ -75,6 +76,12 @@ def _credential_report(path: Path, text: str) -> Snapshot:
         rows = parse_credential_report(text)
     except CredentialReportError as error:
         raise InputError(path, str(error)) from None
+    if not rows:
+        raise InputError(
+            path,
+            "a credential report with only its header line: AWS's report always has a row for "
+            "the root user (truncated file?)",
+        )
     accounts = {arn.account for row in rows if (arn := parse_arn(row.arn)) and arn.account}
     account = sorted(accounts)[0] if accounts else UNKNOWN_ACCOUNT
     problems: tuple[LoadProblem, ...] = ()
@@ -94,8 +101,8 @@ def _credential_report(path: Path, text: str) -> Snapshot:
 
 
 def _is_csv_like(text: str) -> bool:
-    first = text.split("\n", 1)[0]
-    return first.count(",") >= 2
+    """A first line with a comma, outside JSON: meant as CSV, so CSV's message says what is wrong."""
+    return "," in text.split("\n", 1)[0]
 
 
 def _account_of_gaad(details: AuthorizationDetails) -> str:

@@ -14,7 +14,7 @@ from iamscope.engine.compiled import CompiledPolicy, compile_policy
 from iamscope.engine.evaluate import Decision, PolicySet, Request, RequestError, evaluate, resource_owner
 from iamscope.engine.parse import PolicyError, PolicyKind
 from iamscope.engine.principal import parse_principal
-from iamscope.model.document import JsonObject, JsonValue
+from iamscope.model.document import JsonObject, JsonValue, json_syntax_fault
 
 __all__ = ["CaseError", "CaseResult", "case_resource_account", "load_case", "run_case", "run_case_line"]
 
@@ -184,7 +184,7 @@ def run_case_line(line: str | bytes) -> CaseResult:
     try:
         case: JsonValue = json.loads(line)
     except json.JSONDecodeError as error:
-        return CaseResult(None, error=f"not valid JSON: {error.msg} at column {error.colno}")
+        return CaseResult(None, error=json_syntax_fault(error))
     except UnicodeDecodeError:
         return CaseResult(None, error="not valid UTF-8 text")
     return run_case(case)

@@ -27,6 +27,7 @@ from iamscope.engine.matching import ContextValue
 from iamscope.engine.principal import Grant, Principal, PrincipalKind, parse_principal
 from iamscope.engine.protections import NO_PERMISSION_ACTIONS, PROTECTED_ACTIONS, protection
 from iamscope.model.arn import parse_arn
+from iamscope.user_error import UserError
 
 __all__ = [
     "TRUST_ACTIONS",
@@ -56,7 +57,7 @@ TRUST_ACTIONS = frozenset(
 )
 
 
-class RequestError(ValueError):
+class RequestError(UserError, ValueError):
     """A request the engine cannot evaluate (an unreadable principal, for instance)."""
 
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from iamscope.engine.conditions import parse_operator
-from iamscope.model.document import JsonValue, json_kind
+from iamscope.model.document import JsonValue, json_kind, json_syntax_fault
 from iamscope.model.policies import ConditionClause, Effect, Policy, PrincipalSpec, Statement
+from iamscope.user_error import UserError
 
 __all__ = ["PolicyError", "PolicyKind", "PolicyProblem", "parse_policy", "parse_policy_text", "read_policy"]
 
@@ -62,7 +63,7 @@ class PolicyProblem:
         return f"{self.path}: {self.message}" if self.path else self.message
 
 
-class PolicyError(ValueError):
+class PolicyError(UserError, ValueError):
     """A policy that does not follow the grammar; ``path`` locates the fault."""
 
     def __init__(self, path: str, message: str) -> None:
@@ -75,7 +76,7 @@ def _load_text(text: str | bytes) -> JsonValue:
     try:
         document: JsonValue = json.loads(text)
     except json.JSONDecodeError as error:
-        raise PolicyError("", f"not valid JSON: {error.msg} at line {error.lineno}") from None
+        raise PolicyError("", json_syntax_fault(error)) from None
     except UnicodeDecodeError:
         raise PolicyError("", "not valid UTF-8 text") from None
     return document

@@ -35,7 +35,13 @@ def apply_filter(inventory: Inventory, criteria: InventoryFilter) -> Inventory:
         if _user_matches(user, keys, criteria, as_of):
             users.append(replace(user, keys=keys) if criteria.keys_older_than is not None else user)
     kept_users = {(user.account, user.name) for user in users}
-    keys = tuple(key for user in users for key in user.keys if _key_matches(key, criteria, as_of))
+    listed = {(user.account, user.name) for user in inventory.users}
+    keys = tuple(
+        key
+        for key in inventory.keys
+        if _key_matches(key, criteria, as_of)
+        and ((key.account, key.user) in kept_users or _holder_unlisted(key, listed, criteria))
+    )
     roles: tuple[RoleRow, ...] = ()
     if (
         criteria.unused_for is not None
@@ -77,6 +83,16 @@ def _key_matches(key: KeyRow, criteria: InventoryFilter, as_of: datetime) -> boo
     ):
         return False
     return criteria.unused_for is None or _unused(key.last_used, key.created, criteria.unused_for, as_of)
+
+
+def _holder_unlisted(key: KeyRow, listed: set[tuple[str, str]], criteria: InventoryFilter) -> bool:
+    """A key whose holder is no user row: the root user's, which matters most.
+
+    The credential report's ``<root_account>`` row is not an IAM user, so the users table never
+    lists it, but its keys are in the keys table and key criteria apply to them. Only the console
+    criterion, which is about users, cannot hold for a key alone.
+    """
+    return (key.account, key.user) not in listed and not criteria.console_without_mfa
 
 
 def _user_matches(

@@ -91,7 +91,7 @@ def test_replay_reports_denials_with_exit_status(
 def test_replay_bad_policy_file(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Maybe"}]}')
-    assert main(["replay", "--db", str(db), "--policy", str(bad), "--principal", DEV1]) == 1
+    assert main(["replay", "--db", str(db), "--policy", str(bad), "--principal", DEV1]) == 2
     err = capsys.readouterr().err
     assert "bad.json" in err
     assert "Traceback" not in err
@@ -169,11 +169,11 @@ def test_rightsize_plan_and_verify(
 def test_rightsize_without_bundle_or_collect(
     db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["rightsize", "--db", str(db)]) == 1
+    assert main(["rightsize", "--db", str(db)]) == 2
     assert "needs --bundle" in capsys.readouterr().err
     not_a_plan = tmp_path / "x.json"
     not_a_plan.write_text("{}")
-    assert main(["rightsize", "verify", "--db", str(db), "--plan", str(not_a_plan)]) == 1
+    assert main(["rightsize", "verify", "--db", str(db), "--plan", str(not_a_plan)]) == 2
     assert "not an iamscope rightsize plan" in capsys.readouterr().err
 
 

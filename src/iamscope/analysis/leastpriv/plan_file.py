@@ -13,11 +13,12 @@ from typing import cast
 
 from iamscope.analysis.leastpriv.rightsize import PLAN_FORMAT
 from iamscope.model.document import JsonObject, JsonValue
+from iamscope.user_error import UserError
 
 __all__ = ["PlanEntry", "PlanFile", "PlanFileError", "read_plan_file"]
 
 
-class PlanFileError(ValueError):
+class PlanFileError(UserError, ValueError):
     """The file is not a readable right-size plan; the message names it and says why."""
 
 

@@ -25,7 +25,8 @@ class CollectOptions:
     external_id: str | None = None
     max_workers: int = 4  # accounts collected at once
     region_workers: int = 4  # regions of one account collected at once
-    max_attempts: int = 10  # botocore adaptive retries; tests use 1
+    max_attempts: int = 10  # attempts per call (botocore adaptive retries for throttling); tests use 1
+    server_error_attempts: int = 2  # attempts for an HTTP 5xx that is not throttling (collect.aws.retries)
     access_advisor: bool = False
     report_wait_seconds: float = 120.0
     poll_interval_seconds: float = 2.0

@@ -22,15 +22,17 @@ from iamscope.collect.aws.keys import collect_credential_report, collect_keys
 from iamscope.collect.aws.options import CollectOptions, NullProgress, Progress
 from iamscope.collect.aws.organizations import collect_organization
 from iamscope.collect.aws.regional import collect_regional
+from iamscope.collect.aws.regions import check_regions
 from iamscope.collect.aws.resource_policies import collect_regional_policies
 from iamscope.collect.aws.session import AccountSession, SessionFactory
 from iamscope.collect.bundle import ABSENCE_CODES, GLOBAL_REGION, BundleWriter, Manifest
 from iamscope.model.snapshot import CallRecord
+from iamscope.user_error import UserError
 
 __all__ = ["CollectError", "CollectResult", "collect", "failure_summary"]
 
 
-class CollectError(RuntimeError):
+class CollectError(UserError):
     """The run cannot start (no credentials, unusable output directory); ``str()`` is for users."""
 
 
@@ -84,6 +86,11 @@ def collect(
         factory = SessionFactory(options, counter)
     except BotoCoreError as error:  # e.g. ProfileNotFound: nothing can be collected
         raise CollectError(f"cannot start an AWS session: {error}") from None
+    check_regions(factory.home_region, options.regions or ())  # RegionError: a UserError
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CollectError(f"{out}: cannot create the bundle directory: {error.strerror or error}") from None
     writer = BundleWriter(out)
     log = CallLog()
     run_calls = AccountCalls("", writer, log)

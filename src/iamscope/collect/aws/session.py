@@ -9,6 +9,7 @@ import boto3
 from botocore.config import Config
 
 from iamscope.collect.aws.options import CollectOptions, Progress
+from iamscope.collect.aws.retries import bound_server_errors
 
 if TYPE_CHECKING:
     from mypy_boto3_accessanalyzer import AccessAnalyzerClient
@@ -34,11 +35,22 @@ SESSION_NAME = "iamscope-collect"
 
 
 class AccountSession:
-    """Clients for one account, made on demand under a lock (boto3 sessions are not thread-safe)."""
+    """Clients for one account, made on demand under a lock (boto3 sessions are not thread-safe).
 
-    def __init__(self, session: boto3.Session, config: Config, home_region: str) -> None:
+    With a run's ``options``, each client retries a server error (HTTP 5xx that is not
+    throttling) only ``options.server_error_attempts`` times in all (``collect.aws.retries``).
+    """
+
+    def __init__(
+        self,
+        session: boto3.Session,
+        config: Config,
+        home_region: str,
+        options: CollectOptions | None = None,
+    ) -> None:
         self._session = session
         self._config = config
+        self._options = options
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, str], object] = {}
         self.home_region = home_region
@@ -92,11 +104,16 @@ class AccountSession:
         with self._lock:
             key = (service, where)
             if key not in self._clients:
-                self._clients[key] = self._session.client(
+                client = self._session.client(
                     service,  # type: ignore[call-overload]
                     region_name=where,
                     config=self._config,
                 )
+                if self._options is not None:
+                    bound_server_errors(
+                        client, self._options.max_attempts, self._options.server_error_attempts
+                    )
+                self._clients[key] = client
             return self._clients[key]
 
 
@@ -106,14 +123,15 @@ class SessionFactory:
     def __init__(self, options: CollectOptions, progress: Progress) -> None:
         self._options = options
         self._progress = progress
+        # total_max_attempts counts the first attempt, so --max-attempts N means N attempts.
         self.config = Config(
-            retries={"mode": "adaptive", "max_attempts": options.max_attempts},
+            retries={"mode": "adaptive", "total_max_attempts": options.max_attempts},
             user_agent_extra="iamscope-collect",
         )
         base = boto3.Session(profile_name=options.profile, region_name=options.region)
         self.home_region = base.region_name or "us-east-1"
         self._hook(base)
-        self.caller = AccountSession(base, self.config, self.home_region)
+        self.caller = self._account(base)
 
     def assume(self, role_arn: str) -> AccountSession:
         """A session in another account via sts:AssumeRole; the credentials never leave memory."""
@@ -128,7 +146,10 @@ class SessionFactory:
             region_name=self.home_region,
         )
         self._hook(session)
-        return AccountSession(session, self.config, self.home_region)
+        return self._account(session)
+
+    def _account(self, session: boto3.Session) -> AccountSession:
+        return AccountSession(session, self.config, self.home_region, self._options)
 
     def _hook(self, session: boto3.Session) -> None:
         session.events.register("before-call", self._count)
