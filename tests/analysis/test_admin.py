@@ -20,8 +20,8 @@ from iamscope.model.snapshot import (
     AccountSnapshot,
     Group,
     ManagedPolicy,
-    Organization,
     OrgAccount,
+    Organization,
     OrgPolicy,
     OrgUnit,
     Role,
@@ -342,3 +342,58 @@ def test_an_admin_user_without_mfa_is_one_critical_finding() -> None:
     control = next(c for c in result.controls if c.framework == "cis-aws-3.0" and c.control_id == "1.10")
     assert control.status == "fail"
     assert "admin-user-without-mfa" in control.checks
+
+
+def test_shared_reach_names_each_principals_own_deny_statements() -> None:
+    """Many principals share policies, denies and boundaries; the shared path must give each the
+    same findings (evidence included) as evaluating it on its own."""
+    no_data = customer_policy(
+        "no-data", _doc({"Effect": "Deny", "Action": ["s3:*", "dynamodb:*", "kms:*"], "Resource": "*"})
+    )
+    no_trail = customer_policy(
+        "no-trail", _doc({"Effect": "Deny", "Action": ["cloudtrail:*", "guardduty:*"], "Resource": "*"})
+    )
+    self_writer = customer_policy("self-writer", _doc(_allow(["iam:PutRolePolicy", "iam:PutUserPolicy"])))
+    open_boundary = customer_policy(
+        "open-boundary", _doc(_allow("*"), {"Effect": "Deny", "Action": "iam:CreateUser", "Resource": "*"})
+    )
+    narrow = customer_policy("narrow", _doc(_allow(["iam:Put*Policy", "iam:Attach*Policy", "s3:*"])))
+    grants = [
+        (ADMINISTRATOR,),
+        (ADMINISTRATOR, no_data),
+        (ADMINISTRATOR, no_trail),
+        (self_writer,),
+        (self_writer, no_trail),
+    ]
+    boundaries = [None, open_boundary.arn, narrow.arn]
+    roles = []
+    for index in range(30):
+        inline = (
+            {"deny": _doc({"Effect": "Deny", "Action": "ec2:*", "Resource": "*"})} if index % 7 == 0 else None
+        )
+        roles.append(
+            role(
+                f"r{index:02d}",
+                policies=grants[index % len(grants)],
+                inline=inline,
+                boundary=boundaries[(index // len(grants)) % len(boundaries)],
+            )
+        )
+    users = tuple(
+        User(
+            name=f"u{index:02d}",
+            arn=f"arn:aws:iam::{ACCOUNT}:user/u{index:02d}",
+            attached_policies=tuple(attached(p) for p in grants[index % len(grants)]),
+            permissions_boundary=boundaries[index % len(boundaries)],
+        )
+        for index in range(12)
+    )
+    guardrail = _doc({"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"})
+    account = _account(*roles, users=users, policies=(no_data, no_trail, self_writer, open_boundary, narrow))
+    found = _admins(_assess(account, _org(("guardrail", guardrail))))
+    # r10..r14 have the narrow boundary (policy writes and S3 only): none reaches the rest.
+    assert {"r00", "r01", "r02", "r05", "r06", "r07"} <= set(found)
+    assert not {"r10", "r11", "r12", "r13", "r14"} & set(found)
+    denied = {name: [d["by"] for d in f.evidence["denied"]] for name, f in found.items()}  # type: ignore[union-attr]
+    assert any("no-trail" in by for by in denied["r02"])
+    assert "Deny by identity r00/deny:Statement[0]" in denied["r00"]
