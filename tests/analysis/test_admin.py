@@ -138,6 +138,13 @@ def _admins(result: Assessment) -> dict[str, Finding]:
     }
 
 
+def _deniers(finding: Finding) -> list[str]:
+    """The ``by`` of each entry of an administrator finding's ``denied`` evidence."""
+    denied = finding.evidence["denied"]
+    assert isinstance(denied, list)
+    return [str(d["by"]) for d in denied if isinstance(d, dict)]
+
+
 def test_guardrail_scp_names_what_it_denies_and_does_not_hide_the_admin() -> None:
     guardrail = _doc(
         {
@@ -328,7 +335,7 @@ def test_an_admin_user_without_mfa_is_one_critical_finding() -> None:
         ),
     )
     result = _assess(account)
-    about = {}
+    about: dict[str, set[str]] = {}
     for finding in result.findings:
         about.setdefault(finding.resource.rsplit("/", 1)[-1], set()).add(finding.check)
     assert about["deploy-bot"] & ENGINE_CHECKS == {"admin-user-without-mfa"}
@@ -394,6 +401,6 @@ def test_shared_reach_names_each_principals_own_deny_statements() -> None:
     # r10..r14 have the narrow boundary (policy writes and S3 only): none reaches the rest.
     assert {"r00", "r01", "r02", "r05", "r06", "r07"} <= set(found)
     assert not {"r10", "r11", "r12", "r13", "r14"} & set(found)
-    denied = {name: [d["by"] for d in f.evidence["denied"]] for name, f in found.items()}  # type: ignore[union-attr]
+    denied = {name: _deniers(f) for name, f in found.items()}
     assert any("no-trail" in by for by in denied["r02"])
     assert "Deny by identity r00/deny:Statement[0]" in denied["r00"]
