@@ -65,29 +65,17 @@ def _allow(actions: JsonValue, resource: JsonValue = "*", **extra: JsonValue) ->
 
 def _org(*scps: tuple[str, JsonValue], full_access: bool = True) -> Organization:
     """The account under one OU; FullAWSAccess everywhere (unless replaced) plus ``scps`` on the account."""
-    policies = []
-    if full_access:
-        policies.append(
-            OrgPolicy(
-                "p-FullAWSAccess",
-                "FullAWSAccess",
-                "SERVICE_CONTROL_POLICY",
-                _doc(_allow("*")),
-                ("r-root", "ou-workloads", ACCOUNT, MANAGEMENT),
-                True,
-            )
+    # AWS attaches FullAWSAccess at every level by default; an allow-list SCP replaces it on the account.
+    levels = (
+        ("r-root", "ou-workloads", ACCOUNT, MANAGEMENT)
+        if full_access
+        else ("r-root", "ou-workloads", MANAGEMENT)
+    )
+    policies = [
+        OrgPolicy(
+            "p-FullAWSAccess", "FullAWSAccess", "SERVICE_CONTROL_POLICY", _doc(_allow("*")), levels, True
         )
-    else:
-        policies.append(
-            OrgPolicy(
-                "p-FullAWSAccess",
-                "FullAWSAccess",
-                "SERVICE_CONTROL_POLICY",
-                _doc(_allow("*")),
-                ("r-root", "ou-workloads", MANAGEMENT),
-                True,
-            )
-        )
+    ]
     for index, (name, document) in enumerate(scps):
         policies.append(OrgPolicy(f"p-scp{index:04d}", name, "SERVICE_CONTROL_POLICY", document, (ACCOUNT,)))
     return Organization(

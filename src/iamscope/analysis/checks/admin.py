@@ -53,7 +53,7 @@ from iamscope.engine import (
 )
 from iamscope.engine.catalog import load_catalog
 from iamscope.model.document import JsonValue
-from iamscope.model.snapshot import CredentialReportRow, User
+from iamscope.model.snapshot import CredentialReportRow, Group, User
 
 __all__ = ["AdminJudge", "AdminVerdict", "Denial", "Reach", "Route", "admin_judge"]
 
@@ -149,6 +149,7 @@ class AdminJudge:
     _verdicts: dict[str, AdminVerdict | None] = field(default_factory=dict)
     _reach: dict[Hashable, Reach] = field(default_factory=dict)
     _unprotected: dict[str, tuple[Subject, AdminVerdict, CredentialReportRow]] | None = None
+    _groups: dict[str, Group] | None = None
 
     def verdict(self, subject: Subject) -> AdminVerdict | None:
         """The subject's route and reach when it is administrator-equivalent, else None."""
@@ -198,9 +199,8 @@ class AdminJudge:
             yield _Candidate(
                 "attach any managed policy to itself", (_Step(("iam:AttachUserPolicy",), subject.arn),)
             )
-            groups = {g.name: g for g in ctx.account.groups or ()}
             for name in entity.groups:
-                group = groups.get(name)
+                group = self._group(name)
                 if group is not None:
                     yield _Candidate(
                         f"change the policies of its group {name}",
@@ -239,14 +239,18 @@ class AdminJudge:
             fresh="role",
         )
 
+    def _group(self, name: str) -> Group | None:
+        if self._groups is None:
+            self._groups = {g.name: g for g in self.access.ctx.account.groups or ()}
+        return self._groups.get(name)
+
     def _own_customer_policies(self, subject: Subject) -> list[tuple[str, str]]:
         """(ARN, name) of the customer managed policies attached to the subject or its groups."""
         entity = subject.principal
         attached = list(entity.attached_policies)
         if isinstance(entity, User):
-            groups = {g.name: g for g in self.access.ctx.account.groups or ()}
             for name in entity.groups:
-                group = groups.get(name)
+                group = self._group(name)
                 if group is not None:
                     attached += group.attached_policies
         found = {
@@ -268,7 +272,8 @@ class AdminJudge:
                 return None
             allowed.append(chosen[0])
             first = first or chosen[1]
-        assert first is not None
+        if first is None:
+            return None
         described = f"{candidate.description} ({', '.join(allowed)})"
         matched = tuple(str(m) for m in first.explanation.matched)
         return Route(described, tuple(allowed), candidate.steps[0].resource, matched)
@@ -356,14 +361,7 @@ class AdminJudge:
         policies = subject.policies
         denies = [s for p in policies.identity for s in p.statements if s.deny]
         bounding = [s for p in boundary or () for s in p.statements]
-        organization = [
-            s
-            for levels in (policies.scps, policies.rcps)
-            for level in levels or ()
-            for p in level
-            for s in p.statements
-        ]
-        if any(access.index.describe(s)[1] for s in (*denies, *bounding, *organization)):
+        if any(access.index.describe(s)[1] for s in (*denies, *bounding, *_organization(policies))):
             return None
         return (
             access.group_number(subject),
@@ -380,13 +378,7 @@ class AdminJudge:
             for p in group
             for s in p.statements
         ]
-        statements += [
-            s
-            for levels in (policies.scps, policies.rcps)
-            for level in levels or ()
-            for p in level
-            for s in p.statements
-        ]
+        statements += _organization(policies)
         named: set[str] = set()
         for statement in statements:
             named |= _region_values(statement)
@@ -395,6 +387,17 @@ class AdminJudge:
         named |= set(self.access.ctx.account.regions or ())
         named.discard(PROBE_REGION)
         return (PROBE_REGION, *sorted(named))
+
+
+def _organization(policies: PolicySet) -> list[CompiledStatement]:
+    """Every SCP and RCP statement on the principal's path."""
+    return [
+        s
+        for levels in (policies.scps, policies.rcps)
+        for level in levels or ()
+        for p in level
+        for s in p.statements
+    ]
 
 
 def _region_values(statement: CompiledStatement) -> set[str]:
