@@ -59,6 +59,25 @@ __all__ = ["AdminJudge", "AdminVerdict", "Denial", "Reach", "Route", "admin_judg
 
 _MEMO_KEY = "admin"
 _REGION_KEY = "aws:requestedregion"
+# Every action a route step or a boundary removal asks about, except sts:AssumeRole (a role the
+# principal made trusts it directly, so no identity policy needs to name it).
+_ROUTE_ACTIONS = (
+    "iam:PutUserPolicy",
+    "iam:AttachUserPolicy",
+    "iam:PutGroupPolicy",
+    "iam:AttachGroupPolicy",
+    "iam:PutRolePolicy",
+    "iam:AttachRolePolicy",
+    "iam:CreatePolicyVersion",
+    "iam:CreateUser",
+    "iam:CreateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:CreateRole",
+    "iam:DeleteUserPermissionsBoundary",
+    "iam:PutUserPermissionsBoundary",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:PutRolePermissionsBoundary",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,13 +195,16 @@ class AdminJudge:
     # -- routes ---------------------------------------------------------------------------------
 
     def _judge(self, subject: Subject) -> AdminVerdict | None:
+        named = self._named(subject)
+        if named is not None and not named:
+            return None  # no identity Allow names any route action: no route
         removable: bool | None = None
         for candidate in self._candidates(subject):
-            route = self._route(subject, candidate)
+            route = self._route(subject, candidate, named)
             if route is None:
                 continue
             if candidate.fresh is None and removable is None:
-                removable = self._boundary_removable(subject)
+                removable = self._boundary_removable(subject, named)
             for reach in self._reaches(subject, candidate.fresh, bool(removable)):
                 if reach.broad:
                     return AdminVerdict(route, reach)
@@ -258,14 +280,30 @@ class AdminJudge:
         }
         return sorted(found.items())
 
-    def _route(self, subject: Subject, candidate: _Candidate) -> Route | None:
+    def _named(self, subject: Subject) -> frozenset[str] | None:
+        """The route actions (lower-cased) some identity Allow statement of the subject covers;
+        an action none covers can only be implicitly denied. None: sharing is off, ask them all."""
+        access = self.access
+        if not access.share:
+            return None
+        table = access.index.table(_ROUTE_ACTIONS)
+        named: set[str] = set()
+        for policy in subject.policies.identity:
+            for item in access.index.coverage(policy, table):
+                if not item.deny:
+                    named.update(table.lowered[i] for i in item.actions)
+        return frozenset(named)
+
+    def _route(self, subject: Subject, candidate: _Candidate, named: frozenset[str] | None) -> Route | None:
         allowed: list[str] = []
         first: Decision | None = None
         for step in candidate.steps:
             chosen = None
             for action in step.actions:
+                if named is not None and not step.trust_self and action.lower() not in named:
+                    continue
                 decision = self._ask(subject, action, step.resource, step.trust_self)
-                if decision is not None and decision.allowed:
+                if decision.allowed:
                     chosen = (action, decision)
                     break
             if chosen is None:
@@ -278,18 +316,13 @@ class AdminJudge:
         matched = tuple(str(m) for m in first.explanation.matched)
         return Route(described, tuple(allowed), candidate.steps[0].resource, matched)
 
-    def _ask(self, subject: Subject, action: str, resource: str, trust_self: bool = False) -> Decision | None:
-        """The engine's decision on one concrete request (None: no identity Allow names the action,
-        so the answer can only be an implicit deny; checked only when sharing is on)."""
+    def _ask(self, subject: Subject, action: str, resource: str, trust_self: bool = False) -> Decision:
+        """The engine's decision on one concrete request of the subject."""
         policies = subject.policies
         lowered = action.lower()
         if trust_self:
             # The trust names the subject itself: it may allow without an identity policy.
             policies = replace(policies, resource=_trusting(subject.arn))
-        elif self.access.share and not any(
-            not s.deny for p in policies.identity for s in p.for_action(lowered)
-        ):
-            return None
         context = dict(PROBE_CONTEXT)
         if lowered.startswith("iam:attach"):
             context["iam:PolicyARN"] = f"arn:{self.access.ctx.partition}:iam::aws:policy/AdministratorAccess"
@@ -306,14 +339,15 @@ class AdminJudge:
         )
         return evaluate(request, policies)
 
-    def _boundary_removable(self, subject: Subject) -> bool:
+    def _boundary_removable(self, subject: Subject, named: frozenset[str] | None) -> bool:
         """Whether the subject may delete or replace its own permissions boundary."""
         if subject.policies.permissions_boundary is None:
             return False
         kind = "User" if subject.kind == "user" else "Role"
         for action in (f"iam:Delete{kind}PermissionsBoundary", f"iam:Put{kind}PermissionsBoundary"):
-            decision = self._ask(subject, action, subject.arn)
-            if decision is not None and decision.allowed:
+            if named is not None and action.lower() not in named:
+                continue
+            if self._ask(subject, action, subject.arn).allowed:
                 return True
         return False
 

@@ -11,11 +11,15 @@ conditions count. A policy allowing ``*`` on ``*`` that is attached is already a
 
 from __future__ import annotations
 
+import functools
+
+from iamscope.analysis.access import Identity
+from iamscope.analysis.checks.access import AccountAccess, account_access
 from iamscope.analysis.checks.permissions import attachments, full_admin_statements
 from iamscope.analysis.checks.probes import PROBE_CONTEXT, PROBE_NAME, category_actions, probe_resource
 from iamscope.analysis.checks.registry import CheckContext, Hit, Outcome
-from iamscope.engine import CompiledPolicy, PolicySet, Request, evaluate
-from iamscope.model.snapshot import ManagedPolicy
+from iamscope.engine import PolicySet, Request, evaluate
+from iamscope.model.snapshot import AttachedPolicy, ManagedPolicy, Role
 
 __all__ = ["SENSITIVE", "policy_grants"]
 
@@ -29,40 +33,50 @@ SENSITIVE: tuple[tuple[str, str], ...] = (
 _SHOWN = 10
 
 
-def _actions(source: str) -> tuple[str, ...]:
-    return (source,) if ":" in source else category_actions(source)
+@functools.cache
+def _asked() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(label, actions) per category, and through them every action asked."""
+    return tuple((label, (s,) if ":" in s else category_actions(s)) for label, s in SENSITIVE)
 
 
-def _allowed(
-    ctx: CheckContext, compiled: CompiledPolicy, policies: PolicySet, action: str
-) -> tuple[bool, tuple[str, ...]]:
-    """Whether the policy alone allows ``action`` on a probe resource, and the statements that do."""
-    if not any(not s.deny for s in compiled.for_action(action.lower())):
-        return False, ()
-    request = Request(
-        principal=f"arn:{ctx.partition}:iam::{ctx.account_id}:role/{PROBE_NAME}",
-        action=action,
-        resource=probe_resource(action, ctx.partition, ctx.account_id),
-        resource_account=ctx.account_id,
-        context=PROBE_CONTEXT,
+def _holder(ctx: CheckContext, policy: ManagedPolicy) -> PolicySet:
+    """The policy as the only identity policy of a made-up role (no boundary, no SCPs)."""
+    probe = Role(
+        name=PROBE_NAME,
+        arn=f"arn:{ctx.partition}:iam::{ctx.account_id}:role/{PROBE_NAME}",
+        attached_policies=(AttachedPolicy(policy.arn, policy.name),),
     )
-    decision = evaluate(request, policies)
-    if not decision.allowed:
-        return False, ()
-    return True, tuple(str(m) for m in decision.explanation.matched)
+    # The access model compiles each managed policy once for every principal that holds it.
+    identity = ctx.access_model().policy_set(Identity(ctx.account_id, probe)).identity
+    return PolicySet(identity=identity)
 
 
-def _judge(ctx: CheckContext, policy: ManagedPolicy, holders: list[str]) -> Hit | None:
-    compiled = ctx.access_model().compile(policy.document, policy.name or policy.arn, "identity")
-    if compiled is None:
-        return None
-    policies = PolicySet(identity=(compiled,))
+def _judge(ctx: CheckContext, access: AccountAccess, policy: ManagedPolicy, holders: list[str]) -> Hit | None:
+    policies = _holder(ctx, policy)
+    everything = tuple(dict.fromkeys(a for _, actions in _asked() for a in actions))
+    table = access.index.table(everything)
+    named: set[str] = set()
+    for compiled in policies.identity:
+        for item in access.index.coverage(compiled, table):
+            if not item.deny:
+                named.update(table.actions[i] for i in item.actions)
+    answers: dict[str, tuple[str, ...] | None] = {}
+    for action in sorted(named):
+        request = Request(
+            principal=f"arn:{ctx.partition}:iam::{ctx.account_id}:role/{PROBE_NAME}",
+            action=action,
+            resource=probe_resource(action, ctx.partition, ctx.account_id),
+            resource_account=ctx.account_id,
+            context=PROBE_CONTEXT,
+        )
+        decision = evaluate(request, policies)
+        answers[action] = tuple(str(m) for m in decision.explanation.matched) if decision.allowed else None
     granted: dict[str, list[str]] = {}
     decided_by: dict[str, None] = {}
-    for label, source in SENSITIVE:
-        for action in _actions(source):
-            allowed, matched = _allowed(ctx, compiled, policies, action)
-            if allowed:
+    for label, actions in _asked():
+        for action in actions:
+            matched = answers.get(action)
+            if matched is not None:
                 granted.setdefault(label, []).append(action)
                 decided_by.update(dict.fromkeys(matched))
     if not granted:
@@ -89,7 +103,8 @@ def _judge(ctx: CheckContext, policy: ManagedPolicy, holders: list[str]) -> Hit 
 def policy_grants(ctx: CheckContext) -> Outcome:
     """The check: every customer managed policy of the account, alone."""
     policies = ctx.account.policies
-    if policies is None or ctx.account.users is None or ctx.account.roles is None:
+    access = account_access(ctx)
+    if policies is None or access is None:
         return Outcome.not_collected("needs get-account-authorization-details")
     holders: dict[str, list[str]] = {}
     for _, _, arn, attached, _ in attachments(ctx):
@@ -103,7 +118,7 @@ def policy_grants(ctx: CheckContext) -> Outcome:
         held = holders.get(arn, [])
         if held and full_admin_statements(policy.document):
             continue  # full-admin-policy-attached reports it
-        hit = _judge(ctx, policy, held)
+        hit = _judge(ctx, access, policy, held)
         if hit is not None:
             hits.append(hit)
     return Outcome.evaluated(hits)
