@@ -180,11 +180,12 @@ def _account(seed: int) -> tuple[AccountSnapshot, Organization]:
         roles=(*(base.roles or ()), *roles),
         policies={**(base.policies or {}), **{p.arn: p for p in (*policies, *boundaries)}},
     )
-    # An SCP that denies IAM writes except to one role (differs per principal) and keeps regions.
+    # An SCP that denies the IAM writes that grant permissions except to exempt-* roles (differs
+    # per principal) and keeps regions.
     guard = _doc(
         {
             "Effect": "Deny",
-            "Action": ["iam:Put*", "iam:Attach*"],
+            "Action": ["iam:Put*", "iam:Attach*", "iam:Create*"],
             "Resource": "*",
             "Condition": {"ArnNotLike": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:role/exempt-*"}},
         },

@@ -18,7 +18,8 @@ def test_collected_bundle_in_every_format(collected: Collected, tmp_path: Path) 
         assert f"{user}bob" in reports.flagged("console-user-without-mfa")  # console, no MFA
         assert f"{user}alice" not in reports.flagged("console-user-without-mfa")  # has MFA
         assert f"{user}bob" in reports.flagged("user-direct-policies")  # inline + managed
-        assert f"{user}alice" in reports.flagged("privilege-escalation-actions")  # group grants iam:*
+        # Her group grants iam:*: she can write a policy on herself, so she is an administrator.
+        assert f"{user}alice" in reports.flagged("admin-equivalent-principal")
         assert f"arn:aws:ecr:us-east-1:{account}:repository/images" in reports.flagged(
             "resource-policy-public"
         )

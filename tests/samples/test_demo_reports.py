@@ -14,6 +14,19 @@ def test_demo_bundle_in_every_format(tmp_path: Path) -> None:
     assert reports.document["accounts"] == ["111111111111", "222222222222", "333333333333"]
     admins = reports.flagged("admin-equivalent-principal")
     assert {f"arn:aws:iam::111111111111:role/{name}" for name in DEVELOPER_ROLES} <= admins
+    # Production's SCP denies two actions; its administrators are still administrators, and the
+    # finding names the SCP and what it denies.
+    production = {"arn:aws:iam::222222222222:role/legacy-admin", "arn:aws:iam::222222222222:user/break-glass"}
+    assert production <= admins
+    for finding in reports.document["findings"]:
+        if finding["check"] == "admin-equivalent-principal" and finding["resources"][0] in production:
+            assert finding["evidence"]["denied"] == [
+                {
+                    "by": "Deny by scp level 0 deny-leaving-organization:Statement[0]",
+                    "actions": ["cloudtrail:StopLogging", "organizations:LeaveOrganization"],
+                }
+            ]
+            assert "deny-leaving-organization" in finding["message"]
     assert "arn:aws:iam::111111111111:root" in reports.flagged("root-access-key")
     # One of each kind of exposure, and the narrowed policies stay quiet.
     assert reports.flagged("resource-policy-public") == {"arn:aws:s3:::startup-public-assets"}

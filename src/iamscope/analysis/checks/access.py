@@ -27,7 +27,7 @@ from iamscope.analysis.checks.decision_keys import (
     StatementIndex,
     principal_shape,
 )
-from iamscope.analysis.checks.probes import ADMIN_PROBES, probe_resource
+from iamscope.analysis.checks.probes import PROBE_CONTEXT, probe_resource
 from iamscope.analysis.checks.registry import CheckContext
 from iamscope.engine import CompiledPolicy, Decision, PolicySet, Request, compile_policy, evaluate
 from iamscope.engine.context import build_context
@@ -51,7 +51,6 @@ class Subject:
     shape: Hashable
     context: Mapping[str, ContextValue]
     decisions: dict[str, Decision] = field(default_factory=dict)
-    admin: bool | None = None
     group: _Group | None = None
 
     @property
@@ -128,6 +127,7 @@ class AccountAccess:
                 action=action,
                 resource=self.probe(action),
                 resource_account=self.ctx.account_id,
+                context=PROBE_CONTEXT,
             )
             found = evaluate(request, self._policies_for(subject, action))
             subject.decisions[action] = found
@@ -183,12 +183,6 @@ class AccountAccess:
                     found.append(id(statement))
         return tuple(found), reads
 
-    def is_admin(self, subject: Subject) -> bool:
-        """Allowed every admin probe on arbitrary resources (see probes.ADMIN_PROBES)."""
-        if subject.admin is None:
-            subject.admin = len(self.allowed_on_any(subject, ADMIN_PROBES)) == len(ADMIN_PROBES)
-        return subject.admin
-
     def allowed_on_any(self, subject: Subject, actions: Sequence[str]) -> list[str]:
         """The actions the subject may perform on arbitrary resources, in the order given."""
         chosen = tuple(actions)
@@ -239,6 +233,10 @@ class AccountAccess:
             # keys (its live statements are the same) and these same answers.
             table.results[signature] = tuple(allowed)
         return allowed
+
+    def group_number(self, subject: Subject) -> int:
+        """Subjects with the same number share kind, account, SCPs and RCPs (see _Group)."""
+        return self._group(subject).number
 
     def _group(self, subject: Subject) -> _Group:
         if subject.group is None:
@@ -319,7 +317,8 @@ def _subject(policies: AccessModel, account_id: str, entity: User | Role, kind: 
     if principal is None:
         raise ValueError(f"{entity.arn} is not a principal ARN the engine can read")
     policy_set = policies.policy_set(Identity(account_id, entity))
-    return Subject(entity, kind, policy_set, principal_shape(principal), build_context({}, principal))
+    context = build_context(PROBE_CONTEXT, principal)
+    return Subject(entity, kind, policy_set, principal_shape(principal), context)
 
 
 def account_access(ctx: CheckContext) -> AccountAccess | None:

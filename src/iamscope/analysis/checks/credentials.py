@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from iamscope.analysis.checks.access import account_access
+from iamscope.analysis.checks.admin import admin_judge
 from iamscope.analysis.checks.registry import Check, CheckContext, Hit, Outcome
 from iamscope.model.snapshot import CredentialKey, CredentialReportRow
 
@@ -38,6 +40,9 @@ def _active(keys: Iterable[CredentialKey]) -> list[CredentialKey]:
 def _console_without_mfa(ctx: CheckContext, row: CredentialReportRow) -> Hit | None:
     if not row.password_enabled or row.mfa_active:
         return None
+    access = account_access(ctx)
+    if access is not None and row.arn in admin_judge(ctx, access).without_mfa():
+        return None  # one critical finding: admin-user-without-mfa
     return Hit(
         resource=row.arn,
         message=f"User {row.user} can sign in to the console without MFA.",

@@ -14,28 +14,109 @@ from collections.abc import Mapping
 
 from iamscope.engine.catalog import ActionInfo, load_catalog
 
-__all__ = ["ADMIN_PROBES", "CATEGORIES", "category_actions", "probe_resource"]
+__all__ = [
+    "ADMIN_COVERAGE",
+    "BREADTH_PROBES",
+    "CATEGORIES",
+    "GUARDRAIL_PROBES",
+    "PROBE_CONTEXT",
+    "PROBE_NAME",
+    "PROBE_REGION",
+    "category_actions",
+    "probe_resource",
+]
 
 _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
 PROBE_NAME = "iamscope-probe"
 PROBE_REGION = "us-east-1"
 
-# A principal allowed all of these on arbitrary resources can do anything: they span identity,
-# data, compute, keys, networking, logging and the organization, and include a rarely granted
-# service that only "*" or a broad NotAction reaches.
-ADMIN_PROBES: tuple[str, ...] = (
-    "iam:CreateUser",
-    "iam:AttachRolePolicy",
-    "iam:PutRolePolicy",
-    "s3:DeleteBucket",
-    "s3:GetObject",
-    "ec2:TerminateInstances",
-    "kms:CreateKey",  # key-level KMS actions need the key policy too; CreateKey takes no key
-    "cloudtrail:StopLogging",
-    "lambda:UpdateFunctionCode",
-    "organizations:LeaveOrganization",
+# A probe request is what an SDK sends: over TLS, to the probe region. Without these keys an
+# "enforce TLS" RCP or a region guardrail would deny every probe, which no real call meets.
+PROBE_CONTEXT: Mapping[str, str] = {"aws:SecureTransport": "true", "aws:RequestedRegion": PROBE_REGION}
+
+# Breadth: one ordinary write action in each of many services (compute, storage, data, network,
+# identity, security, logging, analytics, ML, developer tools, rarely granted ones). What share of
+# these a principal may do measures "can do (almost) everything" (see checks/admin.py). None is a
+# classic guardrail target, and none needs a key policy or trust policy to allow on its own.
+BREADTH_PROBES: tuple[str, ...] = (
+    "ec2:RunInstances",
+    "s3:PutObject",
+    "lambda:CreateFunction",
+    "iam:CreateRole",
+    "kms:CreateKey",
+    "rds:CreateDBInstance",
+    "dynamodb:CreateTable",
+    "ecs:CreateCluster",
+    "eks:CreateCluster",
+    "ecr:CreateRepository",
+    "sqs:CreateQueue",
+    "sns:CreateTopic",
+    "cloudformation:CreateStack",
+    "secretsmanager:CreateSecret",
+    "ssm:PutParameter",
+    "logs:CreateLogGroup",
+    "cloudwatch:PutMetricAlarm",
+    "events:PutRule",
+    "route53:CreateHostedZone",
+    "cloudfront:CreateDistribution",
+    "elasticloadbalancing:CreateLoadBalancer",
+    "autoscaling:CreateAutoScalingGroup",
+    "apigateway:POST",
+    "kinesis:CreateStream",
+    "firehose:CreateDeliveryStream",
+    "glue:CreateDatabase",
+    "athena:StartQueryExecution",
+    "redshift:CreateCluster",
+    "elasticache:CreateCacheCluster",
+    "es:CreateDomain",
+    "sagemaker:CreateNotebookInstance",
+    "bedrock:CreateAgent",
+    "states:CreateStateMachine",
+    "codebuild:CreateProject",
+    "codepipeline:CreatePipeline",
+    "codecommit:CreateRepository",
+    "acm:RequestCertificate",
+    "backup:CreateBackupVault",
+    "elasticfilesystem:CreateFileSystem",
     "account:PutAlternateContact",
+    "guardduty:CreateDetector",
+    "config:PutConfigRule",
+    "cloudtrail:CreateTrail",
+    "wafv2:CreateWebACL",
+    "ses:SendEmail",
+    "cognito-idp:CreateUserPool",
+    "appsync:CreateGraphqlApi",
+    "batch:SubmitJob",
+    "elasticmapreduce:RunJobFlow",
+    "lightsail:CreateInstances",
+    "kafka:CreateCluster",
+    "iot:CreateThing",
+    "transfer:CreateServer",
+    "workspaces:CreateWorkspaces",
+    "support:CreateCase",
+    "ram:CreateResourceShare",
     "groundstation:CancelContact",
+)
+
+# The share of breadth probes an administrator-equivalent principal may do: "almost everything"
+# leaves room for guardrails that deny a few services or actions, not for allow-lists.
+ADMIN_COVERAGE = 0.9
+
+# What the usual SCPs and guardrails deny. Not counted in the breadth share; an administrator's
+# finding names which of these (and of the breadth probes) are denied, and by what.
+GUARDRAIL_PROBES: tuple[str, ...] = (
+    "cloudtrail:StopLogging",
+    "cloudtrail:DeleteTrail",
+    "organizations:LeaveOrganization",
+    "account:CloseAccount",
+    "guardduty:DeleteDetector",
+    "config:StopConfigurationRecorder",
+    "securityhub:DisableSecurityHub",
+    "access-analyzer:DeleteAnalyzer",
+    "ec2:DisableEbsEncryptionByDefault",
+    "ec2:DeleteFlowLogs",
+    "s3:PutAccountPublicAccessBlock",
+    "iam:CreateUser",
 )
 
 _PRIVILEGE_ESCALATION = (
@@ -82,8 +163,16 @@ _DATA_EXFILTRATION = (
     "ebs:GetSnapshotBlock",
     "sqs:ReceiveMessage",
     "kinesis:GetRecords",
+    # Login secrets of servers (SSH keys, passwords): read access to what runs there.
+    "lightsail:GetInstanceAccessDetails",
+    "gamelift:GetInstanceAccess",
 )
 
+# Credentials of another identity (an IAM user, a database or service user). Calls that return
+# only the caller's own permissions are not here: sts:GetSessionToken and sts:GetFederationToken
+# (id_credentials_temp_control-access_getsessiontoken / _getfederationtoken: the same permissions
+# or fewer), ecr:GetAuthorizationToken (the caller's own ECR access), sso:GetRoleCredentials (an
+# SSO bearer token, not IAM), cognito-identity:GetCredentialsForIdentity (a public API).
 _CREDENTIALS_EXPOSURE = (
     "iam:CreateAccessKey",
     "iam:CreateLoginProfile",
@@ -91,16 +180,9 @@ _CREDENTIALS_EXPOSURE = (
     "iam:ResetServiceSpecificCredential",
     "iam:UpdateAccessKey",
     "iam:UploadSSHPublicKey",
-    "sts:GetFederationToken",
-    "sts:GetSessionToken",
-    "ecr:GetAuthorizationToken",
     "redshift:GetClusterCredentials",
     "rds-db:connect",
     "codecommit:GetRepositoryCredentials",
-    "cognito-identity:GetCredentialsForIdentity",
-    "sso:GetRoleCredentials",
-    "lightsail:GetInstanceAccessDetails",
-    "gamelift:GetInstanceAccess",
     "chime:CreateApiKey",
     "appsync:CreateApiKey",
     "mediapackage:RotateIngestEndpointCredentials",
@@ -120,15 +202,21 @@ _INFRASTRUCTURE_SERVICES = (
 )
 
 
+# Verbs of calls that only read: the catalogue files some of them under "Permissions management"
+# (quicksight:DescribeTopicPermissions, billing:GetResourcePolicy), but a read changes nobody's access.
+_READ_VERBS = ("Get", "List", "Describe", "Search", "View", "Check", "Preview", "Validate", "BatchGet")
+
+
 def _resource_exposure() -> tuple[str, ...]:
-    """Every permissions-management action outside IAM: they change who can reach a resource."""
+    """Every permissions-management action outside IAM that writes: they change who can reach a
+    resource."""
     catalog = load_catalog()
     return tuple(
         f"{service}:{name}"
         for service in catalog.services
         if service != "iam"
         for name, level in catalog.access_levels(service)
-        if level == "Permissions management"
+        if level == "Permissions management" and not name.startswith(_READ_VERBS)
     )
 
 
@@ -172,13 +260,13 @@ def category_actions(category: str) -> tuple[str, ...]:
     return tuple(n for n in names if catalog.action(n) is not None)
 
 
-def _fill(arn_format: str, partition: str, account: str) -> str:
-    values = {"Partition": partition, "Region": PROBE_REGION, "Account": account}
+def _fill(arn_format: str, partition: str, account: str, region: str) -> str:
+    values = {"Partition": partition, "Region": region, "Account": account}
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), PROBE_NAME), arn_format)
 
 
 @functools.cache
-def probe_resource(action: str, partition: str, account: str) -> str:
+def probe_resource(action: str, partition: str, account: str, region: str = PROBE_REGION) -> str:
     """A made-up concrete resource the action applies to (``*`` for actions without one)."""
     catalog = load_catalog()
     info: ActionInfo | None = catalog.action(action)
@@ -189,4 +277,4 @@ def probe_resource(action: str, partition: str, account: str) -> str:
     if not types:
         return "*"
     chosen = min(types, key=lambda t: (len(t.arn_format), t.name))
-    return _fill(chosen.arn_format, partition, account)
+    return _fill(chosen.arn_format, partition, account, region)

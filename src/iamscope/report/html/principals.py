@@ -21,10 +21,11 @@ from iamscope.model.findings import Finding
 from iamscope.model.snapshot import AttachedPolicy, Group, InlinePolicy, ManagedPolicy, Snapshot
 from iamscope.report.view import ReportView
 
-__all__ = ["ADMIN_CHECK", "PrincipalEntry", "principal_entries", "render_principals"]
+__all__ = ["ADMIN_CHECKS", "PrincipalEntry", "principal_entries", "render_principals"]
 
-# The engine-decided check whose findings mark a principal as administrator-equivalent.
-ADMIN_CHECK = "admin-equivalent-principal"
+# The engine-decided checks whose findings mark a principal as administrator-equivalent (an admin
+# user without MFA gets the one correlated finding instead of the plain admin one).
+ADMIN_CHECKS = frozenset({"admin-equivalent-principal", "admin-user-without-mfa"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,10 +260,10 @@ def _scp_levels(view: ReportView, entry: PrincipalEntry) -> str:
 
 
 def _admin_status(view: ReportView, entry: PrincipalEntry, findings: Sequence[Finding]) -> str:
-    if any(f.check == ADMIN_CHECK for f in findings):
+    if any(f.check in ADMIN_CHECKS for f in findings):
         return '<span class="admin-yes">administrator-equivalent</span>'
     ran = any(
-        r.check == ADMIN_CHECK and r.account_id == entry.account_id and r.status == "evaluated"
+        r.check in ADMIN_CHECKS and r.account_id == entry.account_id and r.status == "evaluated"
         for r in view.assessment.check_runs
     )
     return "not administrator-equivalent" if ran else "not evaluated"
