@@ -102,6 +102,8 @@ def _admin_without_mfa(ctx: CheckContext) -> Outcome:
         )
     if ctx.account.credential_report is None:
         return Outcome.not_collected("needs the credential report")
+    if all(row.is_root for row in ctx.account.credential_report):
+        return Outcome.not_applicable("the account has no IAM users")  # as console-user-without-mfa
     judge = admin_judge(ctx, access)
     hits = []
     for subject, verdict, row in judge.without_mfa().values():
